@@ -1,0 +1,64 @@
+#include "api/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "api/webhook.hpp"
+#include "domain/plans.hpp"
+
+namespace tglead::api {
+
+Router::Router(Services& services) : services_(services) {
+  add_bot_endpoints(endpoints_);
+  add_campaign_endpoints(endpoints_);
+  add_lead_endpoints(endpoints_);
+  add_stats_endpoints(endpoints_);
+  add_profile_endpoints(endpoints_);
+}
+
+http::Response Router::handle(const http::Request& request) {
+  try {
+    std::string_view path = request.path;
+    if (path.rfind("/tg/", 0) == 0) return receive_webhook(services_, request, path.substr(4));
+    if (path.rfind("/api/", 0) == 0) return handle_api(request);
+    if (path == "/healthz") return http::Response{200, "text/plain", "ok\n", {}};
+    throw ApiError::notfound("no such page");
+  } catch (const ApiError& error) {
+    return error_response(error);
+  } catch (const std::exception& error) {
+    spdlog::error("{} {}: {}", request.method, request.path, error.what());
+    return error_response(ApiError("busy", 503, "the service could not complete the request; retry later"));
+  }
+}
+
+namespace {
+
+std::string api_key_of(const http::Request& request, const Params& params) {
+  std::string_view authorization = request.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() > kBearer.size() && authorization.substr(0, kBearer.size()) == kBearer) {
+    return std::string(authorization.substr(kBearer.size()));
+  }
+  return params.text("key").value_or("");
+}
+
+}  // namespace
+
+http::Response Router::handle_api(const http::Request& request) {
+  auto endpoint = endpoints_.find(request.path);
+  if (endpoint == endpoints_.end()) throw ApiError::notfound("unknown API method " + request.path);
+  if (request.method != "GET" && request.method != "POST") throw ApiError::param("use GET or POST");
+
+  Params params(request);
+  std::string key = api_key_of(request, params);
+  if (key.empty()) throw ApiError::auth();
+  auto user = services_.store.user_by_key(key);
+  if (!user) throw ApiError::auth();
+  auto access = domain::plan_access(user->plan, user->paid_until, services_.clock());
+  if (access == domain::PlanAccess::ApiUnpaid || access == domain::PlanAccess::AutoPause) {
+    throw ApiError::unpaid("the plan expired more than 7 days ago; renew it to use the API");
+  }
+  Call call{services_, *user, params};
+  return endpoint->second(call);
+}
+
+}  // namespace tglead::api

@@ -1,0 +1,29 @@
+// The commands of the tglead binary (§6.1), each returning a process exit code.
+//
+// Contract: errors are printed to stderr with a one-line reason; results meant
+// for scripts (the API key of `user add`) are printed alone on stdout.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "app/config.hpp"
+
+namespace tglead::app {
+
+int serve(const ServeConfig& config);
+int migrate_db(const std::string& db);
+
+struct UserAddOptions {
+  std::string db;
+  std::string email;
+  std::string password;
+  std::string plan = "kitten";
+  std::int64_t days = 30;
+};
+int user_add(const UserAddOptions& options);
+
+int plan_set(const std::string& db, const std::string& email, const std::string& plan, std::int64_t days);
+
+}  // namespace tglead::app

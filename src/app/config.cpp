@@ -1,0 +1,46 @@
+#include "app/config.hpp"
+
+#include <charconv>
+
+namespace tglead::app {
+
+std::optional<ListenAddress> parse_listen(const std::string& text) {
+  ListenAddress out;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return std::nullopt;
+    out.host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    out.host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  if (out.host.empty()) return std::nullopt;
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (error != std::errc() || end != port_text.data() + port_text.size() || port > 65535) return std::nullopt;
+  out.port = static_cast<std::uint16_t>(port);
+  return out;
+}
+
+std::optional<std::string> sqlite_path(const std::string& db) {
+  constexpr std::string_view kPrefix = "sqlite:";
+  if (db.rfind(kPrefix, 0) == 0) {
+    std::string path = db.substr(kPrefix.size());
+    if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://path
+    if (path.empty()) return std::nullopt;
+    return path;
+  }
+  if (db.find("://") != std::string::npos || db.empty()) return std::nullopt;
+  return db;
+}
+
+std::string trim_base_url(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace tglead::app

@@ -1,0 +1,209 @@
+// Versioned schema migrations for the SQLite store.
+//
+// Contract: kMigrations[i] upgrades the schema from version i to i+1 and is
+// never edited once released; new changes are appended. `PRAGMA user_version`
+// records the version reached. Applied at start and by `tglead migrate`.
+#pragma once
+
+#include <array>
+
+namespace tglead::storage::sqlite {
+
+inline constexpr std::array<const char*, 1> kMigrations = {
+    R"~(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL DEFAULT '',
+  api_key TEXT NOT NULL UNIQUE,
+  transfer_token TEXT NOT NULL UNIQUE,
+  plan INTEGER NOT NULL DEFAULT 0,
+  paid_until INTEGER NOT NULL DEFAULT 0,
+  telegram_id INTEGER NOT NULL DEFAULT 0,
+  timezone TEXT NOT NULL DEFAULT 'UTC',
+  pb_wait TEXT NOT NULL DEFAULT '', pb_hold TEXT NOT NULL DEFAULT '', pb_approve TEXT NOT NULL DEFAULT '',
+  pb_cancel TEXT NOT NULL DEFAULT '', pb_trash TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE bots (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  token TEXT NOT NULL,
+  username TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL,
+  status INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bots_user ON bots(user_id);
+
+CREATE TABLE chats (
+  bot_id INTEGER NOT NULL REFERENCES bots(id),
+  id INTEGER NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  requests INTEGER NOT NULL DEFAULT 0,
+  ok INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (bot_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE subscribers (
+  bot_id INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  blocked INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (bot_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE campaigns (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  bot_id INTEGER NOT NULL,
+  chat_id INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  unsub_window INTEGER NOT NULL DEFAULT 0,
+  approve_requests INTEGER NOT NULL DEFAULT 0,
+  pb_wait TEXT NOT NULL DEFAULT '', pb_hold TEXT NOT NULL DEFAULT '', pb_approve TEXT NOT NULL DEFAULT '',
+  pb_cancel TEXT NOT NULL DEFAULT '', pb_trash TEXT NOT NULL DEFAULT '',
+  welcome TEXT NOT NULL DEFAULT '{}',
+  invite_link TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX campaigns_code ON campaigns(user_id, code) WHERE deleted = 0;
+CREATE UNIQUE INDEX campaigns_active_chat ON campaigns(bot_id, chat_id) WHERE deleted = 0 AND active = 1;
+CREATE INDEX campaigns_bot ON campaigns(bot_id, chat_id);
+
+CREATE TABLE leads (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  subscriber INTEGER NOT NULL,
+  username TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  click TEXT NOT NULL DEFAULT '',
+  status INTEGER NOT NULL,
+  start_time INTEGER NOT NULL,
+  join_time INTEGER NOT NULL DEFAULT 0,
+  leave_time INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  reconciled INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX leads_campaign_subscriber ON leads(campaign_id, subscriber);
+CREATE INDEX leads_user_start ON leads(user_id, start_time DESC, id DESC);
+
+-- Every status a lead entered, for statistics (§6.3 definitions).
+CREATE TABLE transitions (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  campaign_id INTEGER NOT NULL,
+  lead_id INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  first INTEGER NOT NULL DEFAULT 0,
+  reconciled INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX transitions_user_time ON transitions(user_id, time);
+CREATE INDEX transitions_campaign_time ON transitions(campaign_id, time);
+
+CREATE TABLE journal (
+  id INTEGER PRIMARY KEY,
+  bot_id INTEGER NOT NULL,
+  chat_id INTEGER NOT NULL,
+  subscriber INTEGER NOT NULL,
+  username TEXT NOT NULL DEFAULT '',
+  action INTEGER NOT NULL,
+  paid INTEGER NOT NULL,
+  time INTEGER NOT NULL
+);
+CREATE INDEX journal_chat_time ON journal(bot_id, chat_id, time DESC, id DESC);
+CREATE INDEX journal_bot_paid_time ON journal(bot_id, paid, time);
+
+CREATE TABLE postbacks (
+  id INTEGER PRIMARY KEY,
+  lead_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  state INTEGER NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  tid TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  next_attempt INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX postbacks_lead ON postbacks(lead_id, id);
+CREATE INDEX postbacks_open ON postbacks(next_attempt, id) WHERE state IN (0, 1);
+
+CREATE TABLE postback_attempts (
+  id INTEGER PRIMARY KEY,
+  postback_id INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  http_code INTEGER NOT NULL DEFAULT 0,
+  body TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX postback_attempts_postback ON postback_attempts(postback_id, id);
+
+CREATE TABLE telegram_outbox (
+  id INTEGER PRIMARY KEY,
+  bot_id INTEGER NOT NULL,
+  method TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  subscriber INTEGER NOT NULL DEFAULT 0,
+  state INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created INTEGER NOT NULL
+);
+CREATE INDEX telegram_outbox_open ON telegram_outbox(next_attempt, id) WHERE state = 0;
+
+CREATE TABLE seen_updates (
+  bot_id INTEGER NOT NULL,
+  update_id INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (bot_id, update_id)
+) WITHOUT ROWID;
+
+CREATE TABLE notices (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  dismissed INTEGER NOT NULL DEFAULT 0
+);
+
+-- Daily rollups of complete past days; a day is only read from here when
+-- rollup_days says it was computed and nothing landed on it since.
+CREATE TABLE rollup_days (
+  user_id INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  PRIMARY KEY (user_id, day)
+) WITHOUT ROWID;
+CREATE TABLE rollup_campaign (
+  user_id INTEGER NOT NULL,
+  campaign_id INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  starts INTEGER NOT NULL, holds INTEGER NOT NULL, confirms INTEGER NOT NULL,
+  cancels INTEGER NOT NULL, trashes INTEGER NOT NULL,
+  PRIMARY KEY (user_id, day, campaign_id)
+) WITHOUT ROWID;
+CREATE TABLE rollup_chat (
+  user_id INTEGER NOT NULL,
+  bot_id INTEGER NOT NULL,
+  chat_id INTEGER NOT NULL,
+  day INTEGER NOT NULL,
+  joins INTEGER NOT NULL, leaves INTEGER NOT NULL,
+  PRIMARY KEY (user_id, day, bot_id, chat_id)
+) WITHOUT ROWID;
+)~",
+};
+
+}  // namespace tglead::storage::sqlite

@@ -1,0 +1,230 @@
+// Every fixed SQL statement of the SQLite store, as a named constant.
+//
+// Contract: statements are prepared once per connection and cached by the
+// constant's address (see Db::prepare), so each must be a single statement.
+// Column lists of the k*Columns constants match the row readers in sqlite_store.cpp.
+#pragma once
+
+namespace tglead::storage::sqlite::sql {
+
+#define TGLEAD_USER_COLUMNS \
+  "id, email, password_hash, api_key, transfer_token, plan, paid_until, telegram_id, timezone, " \
+  "pb_wait, pb_hold, pb_approve, pb_cancel, pb_trash"
+#define TGLEAD_BOT_COLUMNS "id, user_id, token, username, name, secret, status"
+#define TGLEAD_CHAT_COLUMNS "bot_id, id, title, type, username, requests, ok"
+#define TGLEAD_CAMPAIGN_COLUMNS                                                                     \
+  "c.id, c.user_id, c.bot_id, c.chat_id, c.code, c.name, c.active, c.unsub_window, c.approve_requests, " \
+  "c.pb_wait, c.pb_hold, c.pb_approve, c.pb_cancel, c.pb_trash, c.welcome, c.invite_link, "       \
+  "COALESCE(NOT ch.ok, 0), COALESCE(b.username, '')"
+#define TGLEAD_CAMPAIGN_FROM \
+  " FROM campaigns c LEFT JOIN chats ch ON ch.bot_id = c.bot_id AND ch.id = c.chat_id LEFT JOIN bots b ON b.id = c.bot_id "
+#define TGLEAD_LEAD_COLUMNS                                                                       \
+  "l.id, l.user_id, l.campaign_id, l.subscriber, l.username, l.first_name, l.last_name, l.click, " \
+  "l.status, l.start_time, l.join_time, l.leave_time, l.updated, l.reconciled"
+
+inline constexpr const char* kBegin = "BEGIN IMMEDIATE";
+inline constexpr const char* kCommit = "COMMIT";
+inline constexpr const char* kRollback = "ROLLBACK";
+inline constexpr const char* kSavepoint = "SAVEPOINT unit";
+inline constexpr const char* kRelease = "RELEASE unit";
+inline constexpr const char* kRollbackToSavepoint = "ROLLBACK TO unit";
+
+inline constexpr const char* kMarkUpdateSeen =
+    "INSERT INTO seen_updates (bot_id, update_id, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+inline constexpr const char* kPruneSeenUpdates = "DELETE FROM seen_updates WHERE time < ?";
+
+inline constexpr const char* kInsertUser =
+    "INSERT INTO users (email, password_hash, api_key, transfer_token, plan, paid_until, telegram_id, timezone, "
+    "pb_wait, pb_hold, pb_approve, pb_cancel, pb_trash, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateUser =
+    "UPDATE users SET email=?, password_hash=?, api_key=?, transfer_token=?, plan=?, paid_until=?, telegram_id=?, "
+    "timezone=?, pb_wait=?, pb_hold=?, pb_approve=?, pb_cancel=?, pb_trash=? WHERE id=?";
+inline constexpr const char* kUserByKey = "SELECT " TGLEAD_USER_COLUMNS " FROM users WHERE api_key = ?";
+inline constexpr const char* kUserByEmail = "SELECT " TGLEAD_USER_COLUMNS " FROM users WHERE email = ?";
+inline constexpr const char* kUserById = "SELECT " TGLEAD_USER_COLUMNS " FROM users WHERE id = ?";
+inline constexpr const char* kUserByTransferToken =
+    "SELECT " TGLEAD_USER_COLUMNS " FROM users WHERE transfer_token = ?";
+
+inline constexpr const char* kUpsertBot =
+    "INSERT INTO bots (id, user_id, token, username, name, secret, status, created) VALUES (?,?,?,?,?,?,?,?) "
+    "ON CONFLICT(id) DO UPDATE SET user_id=excluded.user_id, token=excluded.token, username=excluded.username, "
+    "name=excluded.name, secret=excluded.secret, status=excluded.status";
+inline constexpr const char* kSetBotStatus = "UPDATE bots SET status = ? WHERE id = ?";
+inline constexpr const char* kBotById = "SELECT " TGLEAD_BOT_COLUMNS " FROM bots WHERE id = ?";
+inline constexpr const char* kBotsOfUser =
+    "SELECT " TGLEAD_BOT_COLUMNS ", (SELECT COUNT(*) FROM chats ch WHERE ch.bot_id = bots.id AND ch.ok = 1) "
+    "FROM bots WHERE user_id = ? ORDER BY created, id";
+inline constexpr const char* kFlaggedChatCount = "SELECT COUNT(*) FROM chats WHERE bot_id = ? AND ok = 0";
+
+inline constexpr const char* kUpsertChat =
+    "INSERT INTO chats (bot_id, id, title, type, username, requests, ok) VALUES (?,?,?,?,?,?,?) "
+    "ON CONFLICT(bot_id, id) DO UPDATE SET title=excluded.title, type=excluded.type, username=excluded.username, "
+    "requests=MAX(chats.requests, excluded.requests), ok=excluded.ok";
+inline constexpr const char* kSetChatOk = "UPDATE chats SET ok = ? WHERE bot_id = ? AND id = ?";
+inline constexpr const char* kSetChatRequests = "UPDATE chats SET requests = 1 WHERE bot_id = ? AND id = ?";
+inline constexpr const char* kChatsOfBot =
+    "SELECT " TGLEAD_CHAT_COLUMNS " FROM chats WHERE bot_id = ? ORDER BY title, id";
+inline constexpr const char* kChat = "SELECT " TGLEAD_CHAT_COLUMNS " FROM chats WHERE bot_id = ? AND id = ?";
+inline constexpr const char* kMigrateChat = "UPDATE OR REPLACE chats SET id = ? WHERE bot_id = ? AND id = ?";
+inline constexpr const char* kMigrateCampaigns = "UPDATE campaigns SET chat_id = ? WHERE bot_id = ? AND chat_id = ?";
+inline constexpr const char* kMigrateJournal = "UPDATE journal SET chat_id = ? WHERE bot_id = ? AND chat_id = ?";
+inline constexpr const char* kMigrateRollupChat =
+    "UPDATE OR REPLACE rollup_chat SET chat_id = ? WHERE bot_id = ? AND chat_id = ?";
+
+inline constexpr const char* kUpsertSubscriberBlocked =
+    "INSERT INTO subscribers (bot_id, id, blocked, updated) VALUES (?,?,?,?) "
+    "ON CONFLICT(bot_id, id) DO UPDATE SET blocked=excluded.blocked, updated=excluded.updated";
+
+inline constexpr const char* kCampaignById =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM "WHERE c.id = ? AND c.deleted = 0";
+inline constexpr const char* kCampaignByCode =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
+    "WHERE c.bot_id = ? AND c.code = ? AND c.deleted = 0 AND c.user_id = b.user_id";
+inline constexpr const char* kActiveCampaignsOfBot =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
+    "WHERE c.bot_id = ? AND c.active = 1 AND c.deleted = 0 ORDER BY c.id";
+inline constexpr const char* kCampaignsOfChat =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
+    "WHERE c.bot_id = ? AND c.chat_id = ? AND c.deleted = 0 ORDER BY c.id";
+inline constexpr const char* kCampaignsOfUser =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM "WHERE c.user_id = ? AND c.deleted = 0 ORDER BY c.id";
+inline constexpr const char* kCampaignsOfUserByState =
+    "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
+    "WHERE c.user_id = ? AND c.deleted = 0 AND c.active = ? ORDER BY c.id";
+inline constexpr const char* kCountActiveCampaigns =
+    "SELECT COUNT(*) FROM campaigns WHERE user_id = ? AND active = 1 AND deleted = 0";
+inline constexpr const char* kCodeTaken =
+    "SELECT 1 FROM campaigns WHERE user_id = ? AND code = ? AND deleted = 0 AND id != ?";
+inline constexpr const char* kChatTaken =
+    "SELECT 1 FROM campaigns WHERE bot_id = ? AND chat_id = ? AND active = 1 AND deleted = 0 AND id != ?";
+inline constexpr const char* kInsertCampaign =
+    "INSERT INTO campaigns (user_id, bot_id, chat_id, code, name, active, unsub_window, approve_requests, "
+    "pb_wait, pb_hold, pb_approve, pb_cancel, pb_trash, welcome, invite_link, created, updated) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateCampaign =
+    "UPDATE campaigns SET bot_id=?, chat_id=?, code=?, name=?, active=?, unsub_window=?, approve_requests=?, "
+    "pb_wait=?, pb_hold=?, pb_approve=?, pb_cancel=?, pb_trash=?, welcome=?, invite_link=?, updated=? WHERE id=?";
+inline constexpr const char* kSetCampaignInviteLink = "UPDATE campaigns SET invite_link = ? WHERE id = ?";
+inline constexpr const char* kDeleteCampaign = "UPDATE campaigns SET deleted = 1, active = 0, updated = ? WHERE id = ?";
+
+inline constexpr const char* kLeadOf =
+    "SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l WHERE l.campaign_id = ? AND l.subscriber = ?";
+inline constexpr const char* kLeadById = "SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l WHERE l.id = ?";
+inline constexpr const char* kInsertLead =
+    "INSERT INTO leads (user_id, campaign_id, subscriber, username, first_name, last_name, click, status, "
+    "start_time, join_time, leave_time, updated, reconciled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateLead =
+    "UPDATE leads SET username=?, first_name=?, last_name=?, click=?, status=?, start_time=?, join_time=?, "
+    "leave_time=?, updated=?, reconciled=? WHERE id=?";
+
+inline constexpr const char* kInsertTransition =
+    "INSERT INTO transitions (user_id, campaign_id, lead_id, status, time, first, reconciled) VALUES (?,?,?,?,?,?,?)";
+inline constexpr const char* kInsertJournal =
+    "INSERT INTO journal (bot_id, chat_id, subscriber, username, action, paid, time) VALUES (?,?,?,?,?,?,?)";
+inline constexpr const char* kInvalidateRollupDay = "DELETE FROM rollup_days WHERE user_id = ? AND day = ?";
+inline constexpr const char* kInvalidateRollupDayOfBot =
+    "DELETE FROM rollup_days WHERE day = ? AND user_id = (SELECT user_id FROM bots WHERE id = ?)";
+
+inline constexpr const char* kInsertPostback =
+    "INSERT INTO postbacks (lead_id, user_id, status, url, state, reason, tid, created, next_attempt) "
+    "VALUES (?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kMarkPostbackSending = "UPDATE postbacks SET state = 1 WHERE id = ? AND state = 0";
+inline constexpr const char* kFinishPostback =
+    "UPDATE postbacks SET state = ?, next_attempt = ?, reason = ?, attempts = attempts + 1 WHERE id = ?";
+inline constexpr const char* kInsertAttempt =
+    "INSERT INTO postback_attempts (postback_id, time, http_code, body, error) VALUES (?,?,?,?,?)";
+// A postback is due when no earlier postback of the same lead is still open:
+// per-lead transition order is kept even across retries.
+inline constexpr const char* kDuePostbacks =
+    "SELECT p.id, p.lead_id, p.url, p.attempts FROM postbacks p WHERE p.state = 0 AND p.next_attempt <= ? "
+    "AND NOT EXISTS (SELECT 1 FROM postbacks e WHERE e.lead_id = p.lead_id AND e.id < p.id AND e.state IN (0, 1)) "
+    "ORDER BY p.next_attempt, p.id LIMIT ?";
+inline constexpr const char* kNextPostbackTime = "SELECT MIN(next_attempt) FROM postbacks WHERE state = 0";
+// A crash between "sending" and the recorded answer leaves the outcome unknown;
+// resending could double-count a conversion, so it is failed visibly instead.
+inline constexpr const char* kAbandonSending =
+    "UPDATE postbacks SET state = 3, reason = 'interrupted: delivery outcome unknown' WHERE state = 1";
+inline constexpr const char* kPostbacksOfLead =
+    "SELECT id, lead_id, user_id, status, url, state, reason, tid, created, next_attempt, attempts "
+    "FROM postbacks WHERE lead_id = ? ORDER BY id";
+inline constexpr const char* kAttemptsOfPostback =
+    "SELECT time, http_code, body, error FROM postback_attempts WHERE postback_id = ? ORDER BY id";
+
+inline constexpr const char* kEnqueueTelegram =
+    "INSERT INTO telegram_outbox (bot_id, method, payload, subscriber, created, next_attempt) VALUES (?,?,?,?,?,?)";
+inline constexpr const char* kFinishTelegram =
+    "UPDATE telegram_outbox SET state = ?, next_attempt = ?, error = ?, attempts = attempts + 1 WHERE id = ?";
+inline constexpr const char* kDueTelegram =
+    "SELECT o.id, o.bot_id, b.token, o.method, o.payload, o.subscriber, o.attempts FROM telegram_outbox o "
+    "JOIN bots b ON b.id = o.bot_id WHERE o.state = 0 AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?";
+inline constexpr const char* kNextTelegramTime = "SELECT MIN(next_attempt) FROM telegram_outbox WHERE state = 0";
+
+inline constexpr const char* kInsertNotice = "INSERT INTO notices (user_id, text, created) VALUES (?,?,?)";
+inline constexpr const char* kNotices =
+    "SELECT id, user_id, text, created FROM notices WHERE user_id = ? AND dismissed = 0 ORDER BY id DESC LIMIT 50";
+
+// Statistics (§6.3). Distinct leads per status within [from, to].
+inline constexpr const char* kSummaryTransitionsUser =
+    "SELECT status, first, COUNT(DISTINCT lead_id) FROM transitions WHERE user_id = ? AND time BETWEEN ? AND ? "
+    "GROUP BY status, first";
+inline constexpr const char* kSummaryTransitionsCampaign =
+    "SELECT status, first, COUNT(DISTINCT lead_id) FROM transitions WHERE campaign_id = ? AND time BETWEEN ? AND ? "
+    "GROUP BY status, first";
+inline constexpr const char* kSummaryOrganicUser =
+    "SELECT j.action, COUNT(*) FROM journal j JOIN bots b ON b.id = j.bot_id WHERE b.user_id = ? AND j.paid = 0 "
+    "AND j.time BETWEEN ? AND ? GROUP BY j.action";
+inline constexpr const char* kSummaryOrganicChat =
+    "SELECT action, COUNT(*) FROM journal WHERE bot_id = ? AND chat_id = ? AND paid = 0 AND time BETWEEN ? AND ? "
+    "GROUP BY action";
+inline constexpr const char* kSeriesTransitionsUser =
+    "SELECT time - (time % 86400) - (CASE WHEN time % 86400 < 0 THEN 86400 ELSE 0 END) AS day, status, first, "
+    "COUNT(DISTINCT lead_id) FROM transitions WHERE user_id = ? AND time BETWEEN ? AND ? GROUP BY day, status, first";
+inline constexpr const char* kSeriesTransitionsCampaign =
+    "SELECT time - (time % 86400) - (CASE WHEN time % 86400 < 0 THEN 86400 ELSE 0 END) AS day, status, first, "
+    "COUNT(DISTINCT lead_id) FROM transitions WHERE campaign_id = ? AND time BETWEEN ? AND ? "
+    "GROUP BY day, status, first";
+inline constexpr const char* kSeriesOrganicUser =
+    "SELECT j.time - (j.time % 86400) - (CASE WHEN j.time % 86400 < 0 THEN 86400 ELSE 0 END) AS day, j.action, "
+    "COUNT(*) FROM journal j JOIN bots b ON b.id = j.bot_id WHERE b.user_id = ? AND j.paid = 0 "
+    "AND j.time BETWEEN ? AND ? GROUP BY day, j.action";
+inline constexpr const char* kSeriesOrganicChat =
+    "SELECT time - (time % 86400) - (CASE WHEN time % 86400 < 0 THEN 86400 ELSE 0 END) AS day, action, COUNT(*) "
+    "FROM journal WHERE bot_id = ? AND chat_id = ? AND paid = 0 AND time BETWEEN ? AND ? GROUP BY day, action";
+inline constexpr const char* kRollupDaysInRange =
+    "SELECT day FROM rollup_days WHERE user_id = ? AND day BETWEEN ? AND ?";
+inline constexpr const char* kRollupCampaignUser =
+    "SELECT r.day, SUM(starts), SUM(holds), SUM(confirms), SUM(cancels), SUM(trashes) FROM rollup_campaign r "
+    "JOIN rollup_days d ON d.user_id = r.user_id AND d.day = r.day WHERE r.user_id = ? AND r.day BETWEEN ? AND ? "
+    "GROUP BY r.day";
+inline constexpr const char* kRollupCampaignOne =
+    "SELECT r.day, starts, holds, confirms, cancels, trashes FROM rollup_campaign r "
+    "JOIN rollup_days d ON d.user_id = r.user_id AND d.day = r.day WHERE r.user_id = ? AND r.campaign_id = ? "
+    "AND r.day BETWEEN ? AND ?";
+inline constexpr const char* kRollupChatUser =
+    "SELECT r.day, SUM(joins), SUM(leaves) FROM rollup_chat r JOIN rollup_days d ON d.user_id = r.user_id "
+    "AND d.day = r.day WHERE r.user_id = ? AND r.day BETWEEN ? AND ? GROUP BY r.day";
+inline constexpr const char* kRollupChatOne =
+    "SELECT r.day, joins, leaves FROM rollup_chat r JOIN rollup_days d ON d.user_id = r.user_id AND d.day = r.day "
+    "WHERE r.user_id = ? AND r.bot_id = ? AND r.chat_id = ? AND r.day BETWEEN ? AND ?";
+inline constexpr const char* kClearRollupCampaign = "DELETE FROM rollup_campaign WHERE user_id = ? AND day = ?";
+inline constexpr const char* kClearRollupChat = "DELETE FROM rollup_chat WHERE user_id = ? AND day = ?";
+inline constexpr const char* kFillRollupCampaign =
+    "INSERT INTO rollup_campaign (user_id, campaign_id, day, starts, holds, confirms, cancels, trashes) "
+    "SELECT ?1, campaign_id, ?2, "
+    "COUNT(DISTINCT CASE WHEN first = 1 THEN lead_id END), COUNT(DISTINCT CASE WHEN status = 1 THEN lead_id END), "
+    "COUNT(DISTINCT CASE WHEN status = 2 THEN lead_id END), COUNT(DISTINCT CASE WHEN status = 3 THEN lead_id END), "
+    "COUNT(DISTINCT CASE WHEN status = 4 THEN lead_id END) "
+    "FROM transitions WHERE user_id = ?1 AND time BETWEEN ?2 AND ?2 + 86399 GROUP BY campaign_id";
+inline constexpr const char* kFillRollupChat =
+    "INSERT INTO rollup_chat (user_id, bot_id, chat_id, day, joins, leaves) "
+    "SELECT ?1, j.bot_id, j.chat_id, ?2, SUM(j.action = 0), SUM(j.action IN (1, 2)) FROM journal j "
+    "JOIN bots b ON b.id = j.bot_id WHERE b.user_id = ?1 AND j.paid = 0 AND j.time BETWEEN ?2 AND ?2 + 86399 "
+    "GROUP BY j.bot_id, j.chat_id";
+inline constexpr const char* kMarkRollupDay = "INSERT OR REPLACE INTO rollup_days (user_id, day) VALUES (?, ?)";
+// Past days that saw transitions but have no rollup yet (bounded scan of the last 60 days).
+inline constexpr const char* kMissingRollups =
+    "SELECT DISTINCT t.user_id, t.time - (t.time % 86400) AS day FROM transitions t WHERE t.time >= ? - 60 * 86400 "
+    "AND t.time < ? AND NOT EXISTS (SELECT 1 FROM rollup_days d WHERE d.user_id = t.user_id "
+    "AND d.day = t.time - (t.time % 86400)) LIMIT ?";
+
+}  // namespace tglead::storage::sqlite::sql

@@ -1,0 +1,825 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "domain/welcome_json.hpp"
+#include "storage/sqlite/schema.hpp"
+#include "storage/sqlite/sql.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+#include "util/time_format.hpp"
+
+namespace tglead::storage::sqlite {
+
+using namespace tglead::domain;
+
+namespace {
+
+constexpr std::int64_t kDay = 86400;
+
+User read_user(const Stmt& s) {
+  User u;
+  u.id = s.int64(0);
+  u.email = s.text(1);
+  u.password_hash = s.text(2);
+  u.api_key = s.text(3);
+  u.transfer_token = s.text(4);
+  u.plan = static_cast<Plan>(s.int64(5));
+  u.paid_until = s.int64(6);
+  u.telegram_id = s.int64(7);
+  u.timezone = s.text(8);
+  for (int i = 0; i < 5; ++i) u.postbacks.by_status[i] = s.text(9 + i);
+  return u;
+}
+
+Bot read_bot(const Stmt& s) {
+  Bot b;
+  b.id = s.int64(0);
+  b.user_id = s.int64(1);
+  b.token = s.text(2);
+  b.username = s.text(3);
+  b.name = s.text(4);
+  b.secret = s.text(5);
+  b.status = static_cast<BotStatus>(s.int64(6));
+  return b;
+}
+
+Chat read_chat(const Stmt& s) {
+  Chat c;
+  c.bot_id = s.int64(0);
+  c.id = s.int64(1);
+  c.title = s.text(2);
+  c.type = s.text(3);
+  c.username = s.text(4);
+  c.requests = s.int64(5) != 0;
+  c.ok = s.int64(6) != 0;
+  return c;
+}
+
+Campaign read_campaign(const Stmt& s) {
+  Campaign c;
+  c.id = s.int64(0);
+  c.user_id = s.int64(1);
+  c.bot_id = s.int64(2);
+  c.chat_id = s.int64(3);
+  c.code = s.text(4);
+  c.name = s.text(5);
+  c.active = s.int64(6) != 0;
+  c.unsub_window = s.int64(7);
+  c.approve_requests = s.int64(8) != 0;
+  for (int i = 0; i < 5; ++i) c.postbacks.by_status[i] = s.text(9 + i);
+  c.welcome = welcome_from_text(s.text(14));
+  c.invite_link = s.text(15);
+  c.warning = s.int64(16) != 0;
+  c.bot_username = s.text(17);
+  return c;
+}
+
+Lead read_lead(const Stmt& s) {
+  Lead l;
+  l.id = s.int64(0);
+  l.user_id = s.int64(1);
+  l.campaign_id = s.int64(2);
+  l.subscriber = s.int64(3);
+  l.username = s.text(4);
+  l.first_name = s.text(5);
+  l.last_name = s.text(6);
+  l.click = s.text(7);
+  l.status = static_cast<LeadStatus>(s.int64(8));
+  l.start_time = s.int64(9);
+  l.join_time = s.int64(10);
+  l.leave_time = s.int64(11);
+  l.updated = s.int64(12);
+  l.reconciled = s.int64(13) != 0;
+  return l;
+}
+
+template <typename T, typename Reader, typename... Args>
+std::optional<T> one(Db& db, const char* query, Reader reader, const Args&... args) {
+  auto stmt = db.prepare(query);
+  stmt.bind_all(args...);
+  if (!stmt.step()) return std::nullopt;
+  return reader(stmt);
+}
+
+template <typename T, typename Reader, typename... Args>
+std::vector<T> many(Db& db, const char* query, Reader reader, const Args&... args) {
+  auto stmt = db.prepare(query);
+  stmt.bind_all(args...);
+  std::vector<T> out;
+  while (stmt.step()) out.push_back(reader(stmt));
+  return out;
+}
+
+template <typename... Args>
+bool exists(Db& db, const char* query, const Args&... args) {
+  auto stmt = db.prepare(query);
+  stmt.bind_all(args...);
+  return stmt.step();
+}
+
+std::optional<std::int64_t> nullable_int(Db& db, const char* query) {
+  auto stmt = db.prepare(query);
+  if (!stmt.step() || stmt.is_null(0)) return std::nullopt;
+  return stmt.int64(0);
+}
+
+void bind_templates(Stmt& stmt, int first_index, const TemplateSet& set) {
+  for (int i = 0; i < 5; ++i) stmt.bind(first_index + i, set.by_status[i]);
+}
+
+void bind_user(Stmt& stmt, const User& u) {
+  stmt.bind_all(u.email, u.password_hash, u.api_key, u.transfer_token, static_cast<int>(u.plan), u.paid_until,
+                u.telegram_id, u.timezone);
+  bind_templates(stmt, 9, u.postbacks);
+}
+
+// The filter part of lead listings; the same shape for list, count and export.
+std::string lead_where(const LeadFilter& f) {
+  std::string where = " WHERE l.user_id = ?1";
+  if (f.campaign_id) where += " AND l.campaign_id = ?2";
+  if (f.status) where += " AND l.status = ?3";
+  if (f.from) where += " AND l.start_time >= ?4";
+  if (f.to) where += " AND l.start_time <= ?5";
+  return where;
+}
+
+void bind_lead_filter(Stmt& stmt, const LeadFilter& f) {
+  stmt.bind(1, f.user_id);
+  if (f.campaign_id) stmt.bind(2, *f.campaign_id);
+  if (f.status) stmt.bind(3, static_cast<int>(*f.status));
+  if (f.from) stmt.bind(4, *f.from);
+  if (f.to) stmt.bind(5, *f.to);
+}
+
+std::string journal_where(const JournalFilter& f) {
+  std::string where = " WHERE bot_id = ?1 AND chat_id = ?2";
+  if (f.action) where += " AND action = ?3";
+  if (f.from) where += " AND time >= ?4";
+  if (f.to) where += " AND time <= ?5";
+  return where;
+}
+
+void bind_journal_filter(Stmt& stmt, const JournalFilter& f) {
+  stmt.bind(1, f.bot_id);
+  stmt.bind(2, f.chat_id);
+  if (f.action) stmt.bind(3, static_cast<int>(*f.action));
+  if (f.from) stmt.bind(4, *f.from);
+  if (f.to) stmt.bind(5, *f.to);
+}
+
+void add_transition_count(StatsCounts& c, std::int64_t status, bool first, std::int64_t n) {
+  if (first) {
+    c.starts += n;
+    return;
+  }
+  switch (static_cast<LeadStatus>(status)) {
+    case LeadStatus::Hold: c.holds += n; break;
+    case LeadStatus::Approve: c.confirms += n; break;
+    case LeadStatus::Cancel: c.cancels += n; break;
+    case LeadStatus::Trash: c.trashes += n; break;
+    case LeadStatus::Wait: break;
+  }
+}
+
+void add_organic_count(StatsCounts& c, std::int64_t action, std::int64_t n) {
+  auto a = static_cast<JournalAction>(action);
+  if (a == JournalAction::Join) c.organic_joins += n;
+  if (a == JournalAction::Leave || a == JournalAction::Ban) c.organic_leaves += n;
+}
+
+class SqliteWriteTx final : public WriteTx {
+ public:
+  explicit SqliteWriteTx(Db& db) : db_(db) {}
+
+  bool mark_update_seen(std::int64_t bot_id, std::int64_t update_id, std::int64_t now) override {
+    db_.prepare(sql::kMarkUpdateSeen).bind_all(bot_id, update_id, now).run();
+    return db_.changes() == 1;
+  }
+
+  std::optional<User> user(std::int64_t id) override { return one<User>(db_, sql::kUserById, read_user, id); }
+
+  std::int64_t insert_user(const User& user) override {
+    auto stmt = db_.prepare(sql::kInsertUser);
+    bind_user(stmt, user);
+    stmt.bind(14, static_cast<std::int64_t>(std::time(nullptr)));
+    stmt.run();
+    return db_.last_insert_id();
+  }
+
+  void update_user(const User& user) override {
+    auto stmt = db_.prepare(sql::kUpdateUser);
+    bind_user(stmt, user);
+    stmt.bind(14, user.id);
+    stmt.run();
+  }
+
+  void upsert_bot(const Bot& b) override {
+    db_.prepare(sql::kUpsertBot)
+        .bind_all(b.id, b.user_id, b.token, b.username, b.name, b.secret, static_cast<int>(b.status),
+                  static_cast<std::int64_t>(std::time(nullptr)))
+        .run();
+  }
+
+  void set_bot_status(std::int64_t bot_id, BotStatus status) override {
+    db_.prepare(sql::kSetBotStatus).bind_all(static_cast<int>(status), bot_id).run();
+  }
+
+  void upsert_chat(const Chat& c) override {
+    db_.prepare(sql::kUpsertChat).bind_all(c.bot_id, c.id, c.title, c.type, c.username, c.requests, c.ok).run();
+  }
+
+  void set_chat_ok(std::int64_t bot_id, std::int64_t chat_id, bool ok) override {
+    db_.prepare(sql::kSetChatOk).bind_all(ok, bot_id, chat_id).run();
+  }
+
+  void set_chat_requests(std::int64_t bot_id, std::int64_t chat_id) override {
+    db_.prepare(sql::kSetChatRequests).bind_all(bot_id, chat_id).run();
+  }
+
+  BotStatus refresh_bot_status(std::int64_t bot_id) override {
+    auto bot = one<Bot>(db_, sql::kBotById, read_bot, bot_id);
+    if (!bot || bot->status == BotStatus::Deleted) return BotStatus::Deleted;
+    auto stmt = db_.prepare(sql::kFlaggedChatCount);
+    stmt.bind(1, bot_id);
+    stmt.step();
+    BotStatus status = stmt.int64(0) > 0 ? BotStatus::LostAdmin : BotStatus::Active;
+    if (status != bot->status) set_bot_status(bot_id, status);
+    return status;
+  }
+
+  void migrate_chat(std::int64_t bot_id, std::int64_t old_chat_id, std::int64_t new_chat_id) override {
+    for (const char* query : {sql::kMigrateChat, sql::kMigrateCampaigns, sql::kMigrateJournal,
+                              sql::kMigrateRollupChat}) {
+      db_.prepare(query).bind_all(new_chat_id, bot_id, old_chat_id).run();
+    }
+  }
+
+  void set_subscriber_blocked(std::int64_t bot_id, std::int64_t subscriber, bool blocked,
+                              std::int64_t now) override {
+    db_.prepare(sql::kUpsertSubscriberBlocked).bind_all(bot_id, subscriber, blocked, now).run();
+  }
+
+  std::optional<Campaign> campaign(std::int64_t id) override {
+    return one<Campaign>(db_, sql::kCampaignById, read_campaign, id);
+  }
+
+  std::optional<Campaign> campaign_by_code(std::int64_t bot_id, std::string_view code) override {
+    return one<Campaign>(db_, sql::kCampaignByCode, read_campaign, bot_id, code);
+  }
+
+  std::vector<Campaign> active_campaigns_of_bot(std::int64_t bot_id) override {
+    return many<Campaign>(db_, sql::kActiveCampaignsOfBot, read_campaign, bot_id);
+  }
+
+  std::vector<Campaign> campaigns_of_chat(std::int64_t bot_id, std::int64_t chat_id) override {
+    return many<Campaign>(db_, sql::kCampaignsOfChat, read_campaign, bot_id, chat_id);
+  }
+
+  std::int64_t count_active_campaigns(std::int64_t user_id) override {
+    auto stmt = db_.prepare(sql::kCountActiveCampaigns);
+    stmt.bind(1, user_id);
+    stmt.step();
+    return stmt.int64(0);
+  }
+
+  bool code_taken(std::int64_t user_id, std::string_view code, std::int64_t except_id) override {
+    return exists(db_, sql::kCodeTaken, user_id, code, except_id);
+  }
+
+  bool chat_taken(std::int64_t bot_id, std::int64_t chat_id, std::int64_t except_id) override {
+    return exists(db_, sql::kChatTaken, bot_id, chat_id, except_id);
+  }
+
+  std::int64_t insert_campaign(const Campaign& c, std::int64_t now) override {
+    auto stmt = db_.prepare(sql::kInsertCampaign);
+    stmt.bind_all(c.user_id, c.bot_id, c.chat_id, c.code, c.name, c.active, c.unsub_window, c.approve_requests);
+    bind_templates(stmt, 9, c.postbacks);
+    stmt.bind(14, welcome_to_json(c.welcome).dump());
+    stmt.bind(15, c.invite_link);
+    stmt.bind(16, now);
+    stmt.bind(17, now);
+    stmt.run();
+    return db_.last_insert_id();
+  }
+
+  void update_campaign(const Campaign& c, std::int64_t now) override {
+    auto stmt = db_.prepare(sql::kUpdateCampaign);
+    stmt.bind_all(c.bot_id, c.chat_id, c.code, c.name, c.active, c.unsub_window, c.approve_requests);
+    bind_templates(stmt, 8, c.postbacks);
+    stmt.bind(13, welcome_to_json(c.welcome).dump());
+    stmt.bind(14, c.invite_link);
+    stmt.bind(15, now);
+    stmt.bind(16, c.id);
+    stmt.run();
+  }
+
+  void delete_campaign(std::int64_t id, std::int64_t now) override {
+    db_.prepare(sql::kDeleteCampaign).bind_all(now, id).run();
+  }
+
+  void set_campaign_invite_link(std::int64_t id, std::string_view link) override {
+    db_.prepare(sql::kSetCampaignInviteLink).bind_all(link, id).run();
+  }
+
+  std::optional<Lead> lead(std::int64_t campaign_id, std::int64_t subscriber) override {
+    return one<Lead>(db_, sql::kLeadOf, read_lead, campaign_id, subscriber);
+  }
+
+  std::int64_t insert_lead(const Lead& l) override {
+    db_.prepare(sql::kInsertLead)
+        .bind_all(l.user_id, l.campaign_id, l.subscriber, l.username, l.first_name, l.last_name, l.click,
+                  static_cast<int>(l.status), l.start_time, l.join_time, l.leave_time, l.updated, l.reconciled)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  void update_lead(const Lead& l) override {
+    db_.prepare(sql::kUpdateLead)
+        .bind_all(l.username, l.first_name, l.last_name, l.click, static_cast<int>(l.status), l.start_time,
+                  l.join_time, l.leave_time, l.updated, l.reconciled, l.id)
+        .run();
+  }
+
+  void insert_transition(const Lead& lead, LeadStatus status, std::int64_t time, bool first,
+                         bool reconciled) override {
+    db_.prepare(sql::kInsertTransition)
+        .bind_all(lead.user_id, lead.campaign_id, lead.id, static_cast<int>(status), time, first, reconciled)
+        .run();
+    db_.prepare(sql::kInvalidateRollupDay).bind_all(lead.user_id, util::utc_day_start(time)).run();
+  }
+
+  void insert_journal(const JournalEntry& e) override {
+    db_.prepare(sql::kInsertJournal)
+        .bind_all(e.bot_id, e.chat_id, e.subscriber, e.username, static_cast<int>(e.action), e.paid, e.time)
+        .run();
+    if (!e.paid) db_.prepare(sql::kInvalidateRollupDayOfBot).bind_all(util::utc_day_start(e.time), e.bot_id).run();
+  }
+
+  std::int64_t insert_postback(const Postback& p) override {
+    db_.prepare(sql::kInsertPostback)
+        .bind_all(p.lead_id, p.user_id, static_cast<int>(p.status), p.url, static_cast<int>(p.state), p.reason,
+                  p.tid, p.created, p.next_attempt)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  void mark_postbacks_sending(const std::vector<std::int64_t>& ids) override {
+    for (auto id : ids) db_.prepare(sql::kMarkPostbackSending).bind_all(id).run();
+  }
+
+  void record_postback_attempt(std::int64_t id, const PostbackAttempt& a, PostbackState state,
+                               std::int64_t next_attempt, std::string_view reason) override {
+    db_.prepare(sql::kInsertAttempt).bind_all(id, a.time, static_cast<std::int64_t>(a.http_code), a.body, a.error).run();
+    db_.prepare(sql::kFinishPostback).bind_all(static_cast<int>(state), next_attempt, reason, id).run();
+  }
+
+  void enqueue_telegram(std::int64_t bot_id, std::string_view method, std::string_view payload,
+                        std::int64_t subscriber, std::int64_t now) override {
+    db_.prepare(sql::kEnqueueTelegram).bind_all(bot_id, method, payload, subscriber, now, now).run();
+  }
+
+  void finish_telegram(std::int64_t job_id, bool done, std::int64_t next_attempt, std::string_view error) override {
+    // state: 0 pending (retry at next_attempt), 1 done, 2 given up
+    int state = done ? 1 : (next_attempt > 0 ? 0 : 2);
+    db_.prepare(sql::kFinishTelegram).bind_all(state, next_attempt, error, job_id).run();
+  }
+
+  void insert_notice(std::int64_t user_id, std::string_view text, std::int64_t now) override {
+    db_.prepare(sql::kInsertNotice).bind_all(user_id, text, now).run();
+  }
+
+  void store_rollup(std::int64_t user_id, std::int64_t day) override {
+    db_.prepare(sql::kClearRollupCampaign).bind_all(user_id, day).run();
+    db_.prepare(sql::kClearRollupChat).bind_all(user_id, day).run();
+    db_.prepare(sql::kFillRollupCampaign).bind_all(user_id, day).run();
+    db_.prepare(sql::kFillRollupChat).bind_all(user_id, day).run();
+    db_.prepare(sql::kMarkRollupDay).bind_all(user_id, day).run();
+  }
+
+ private:
+  Db& db_;
+};
+
+}  // namespace
+
+int migrate(const std::string& path) {
+  Db db(path, false);
+  auto stmt = db.prepare("PRAGMA user_version");
+  stmt.step();
+  auto version = static_cast<std::size_t>(stmt.int64(0));
+  if (version > kMigrations.size()) {
+    throw SqliteError(0, "database schema is newer than this binary (version " + std::to_string(version) + ")");
+  }
+  for (; version < kMigrations.size(); ++version) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(kMigrations[version]);
+      db.exec(("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+    spdlog::info("database migrated to schema version {}", version + 1);
+  }
+  return static_cast<int>(version);
+}
+
+// A pooled read connection, returned on destruction.
+class SqliteStore::Reader {
+ public:
+  Reader(SqliteStore& store, std::unique_ptr<Db> db) : store_(store), db_(std::move(db)) {}
+  Reader(Reader&&) = default;
+  ~Reader() {
+    if (!db_) return;
+    std::lock_guard lock(store_.pool_mutex_);
+    store_.pool_.push_back(std::move(db_));
+  }
+  Db& operator*() { return *db_; }
+
+ private:
+  SqliteStore& store_;
+  std::unique_ptr<Db> db_;
+};
+
+SqliteStore::SqliteStore(std::string path, std::size_t max_batch) : path_(std::move(path)), max_batch_(max_batch) {
+  migrate(path_);
+  writer_db_ = std::make_unique<Db>(path_, false);
+  // Acknowledged webhooks must survive power loss too; batching pays for the fsync.
+  writer_db_->exec("PRAGMA synchronous=FULL");
+  writer_db_->exec(sql::kAbandonSending);
+  writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();
+  writer_ = std::thread([this] { writer_loop(); });
+}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+}
+
+void SqliteStore::write(std::function<void(WriteTx&)> unit) {
+  std::future<void> done;
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (stopping_) throw std::runtime_error("store is shutting down");
+    queue_.push_back(Unit{std::move(unit), {}});
+    done = queue_.back().done.get_future();
+  }
+  queue_cv_.notify_one();
+  done.get();
+}
+
+void SqliteStore::writer_loop() {
+  SqliteWriteTx tx(*writer_db_);
+  std::vector<Unit> batch;
+  std::vector<std::exception_ptr> errors;
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    errors.assign(batch.size(), nullptr);
+    std::exception_ptr batch_error;
+    try {
+      writer_db_->prepare(sql::kBegin).run();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        writer_db_->prepare(sql::kSavepoint).run();
+        try {
+          batch[i].fn(tx);
+          writer_db_->prepare(sql::kRelease).run();
+        } catch (...) {
+          errors[i] = std::current_exception();
+          writer_db_->prepare(sql::kRollbackToSavepoint).run();
+          writer_db_->prepare(sql::kRelease).run();
+        }
+      }
+      writer_db_->prepare(sql::kCommit).run();
+    } catch (...) {
+      batch_error = std::current_exception();
+      spdlog::error("write batch of {} failed", batch.size());
+      try {
+        if (!sqlite3_get_autocommit(writer_db_->handle())) writer_db_->prepare(sql::kRollback).run();
+      } catch (...) {
+      }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (batch_error) {
+        batch[i].done.set_exception(batch_error);
+      } else if (errors[i]) {
+        batch[i].done.set_exception(errors[i]);
+      } else {
+        batch[i].done.set_value();
+      }
+    }
+    batch.clear();
+  }
+}
+
+SqliteStore::Reader SqliteStore::read() {
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!pool_.empty()) {
+      auto db = std::move(pool_.back());
+      pool_.pop_back();
+      return Reader(*this, std::move(db));
+    }
+  }
+  return Reader(*this, std::make_unique<Db>(path_, false));
+}
+
+std::optional<User> SqliteStore::user_by_key(std::string_view api_key) {
+  auto r = read();
+  return one<User>(*r, sql::kUserByKey, read_user, api_key);
+}
+
+std::optional<User> SqliteStore::user_by_email(std::string_view email) {
+  auto r = read();
+  return one<User>(*r, sql::kUserByEmail, read_user, email);
+}
+
+std::optional<User> SqliteStore::user_by_id(std::int64_t id) {
+  auto r = read();
+  return one<User>(*r, sql::kUserById, read_user, id);
+}
+
+std::optional<User> SqliteStore::user_by_transfer_token(std::string_view token) {
+  auto r = read();
+  return one<User>(*r, sql::kUserByTransferToken, read_user, token);
+}
+
+std::optional<Bot> SqliteStore::bot(std::int64_t bot_id) {
+  auto r = read();
+  return one<Bot>(*r, sql::kBotById, read_bot, bot_id);
+}
+
+std::vector<Bot> SqliteStore::bots_of_user(std::int64_t user_id) {
+  auto r = read();
+  return many<Bot>(
+      *r, sql::kBotsOfUser,
+      [](const Stmt& s) {
+        Bot b = read_bot(s);
+        b.admin_chats = s.int64(7);
+        return b;
+      },
+      user_id);
+}
+
+std::vector<Chat> SqliteStore::chats_of_bot(std::int64_t bot_id) {
+  auto r = read();
+  return many<Chat>(*r, sql::kChatsOfBot, read_chat, bot_id);
+}
+
+std::optional<Chat> SqliteStore::chat(std::int64_t bot_id, std::int64_t chat_id) {
+  auto r = read();
+  return one<Chat>(*r, sql::kChat, read_chat, bot_id, chat_id);
+}
+
+std::optional<Campaign> SqliteStore::campaign(std::int64_t id) {
+  auto r = read();
+  return one<Campaign>(*r, sql::kCampaignById, read_campaign, id);
+}
+
+std::vector<Campaign> SqliteStore::campaigns_of_user(std::int64_t user_id, std::optional<bool> active) {
+  auto r = read();
+  if (active) return many<Campaign>(*r, sql::kCampaignsOfUserByState, read_campaign, user_id, *active);
+  return many<Campaign>(*r, sql::kCampaignsOfUser, read_campaign, user_id);
+}
+
+std::vector<Lead> SqliteStore::leads(const LeadFilter& f, std::int64_t* total) {
+  auto r = read();
+  std::string where = lead_where(f);
+  if (total) {
+    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM leads l" + where);
+    bind_lead_filter(count, f);
+    count.step();
+    *total = count.int64(0);
+  }
+  auto stmt = (*r).prepare_uncached("SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l" + where +
+                                    " ORDER BY l.start_time DESC, l.id DESC LIMIT ?6 OFFSET ?7");
+  bind_lead_filter(stmt, f);
+  stmt.bind(6, f.limit);
+  stmt.bind(7, f.offset);
+  std::vector<Lead> out;
+  while (stmt.step()) out.push_back(read_lead(stmt));
+  return out;
+}
+
+void SqliteStore::each_lead(const LeadFilter& f, const std::function<void(const Lead&)>& row) {
+  auto r = read();
+  auto stmt = (*r).prepare_uncached("SELECT " TGLEAD_LEAD_COLUMNS ", c.code FROM leads l JOIN campaigns c ON c.id = "
+                                    "l.campaign_id" + lead_where(f) + " ORDER BY l.start_time DESC, l.id DESC");
+  bind_lead_filter(stmt, f);
+  while (stmt.step()) {
+    Lead lead = read_lead(stmt);
+    lead.campaign_code = stmt.text(14);
+    row(lead);
+  }
+}
+
+std::optional<Lead> SqliteStore::lead_by_id(std::int64_t id) {
+  auto r = read();
+  return one<Lead>(*r, sql::kLeadById, read_lead, id);
+}
+
+std::vector<Postback> SqliteStore::postbacks_of_lead(std::int64_t lead_id) {
+  auto r = read();
+  auto out = many<Postback>(
+      *r, sql::kPostbacksOfLead,
+      [](const Stmt& s) {
+        Postback p;
+        p.id = s.int64(0);
+        p.lead_id = s.int64(1);
+        p.user_id = s.int64(2);
+        p.status = static_cast<LeadStatus>(s.int64(3));
+        p.url = s.text(4);
+        p.state = static_cast<PostbackState>(s.int64(5));
+        p.reason = s.text(6);
+        p.tid = s.text(7);
+        p.created = s.int64(8);
+        p.next_attempt = s.int64(9);
+        p.attempts = static_cast<int>(s.int64(10));
+        return p;
+      },
+      lead_id);
+  for (auto& p : out) {
+    p.attempt_log = many<PostbackAttempt>(
+        *r, sql::kAttemptsOfPostback,
+        [](const Stmt& s) { return PostbackAttempt{s.int64(0), static_cast<long>(s.int64(1)), s.text(2), s.text(3)}; },
+        p.id);
+  }
+  return out;
+}
+
+std::vector<JournalEntry> SqliteStore::journal(const JournalFilter& f, std::int64_t* total) {
+  auto r = read();
+  std::string where = journal_where(f);
+  if (total) {
+    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM journal" + where);
+    bind_journal_filter(count, f);
+    count.step();
+    *total = count.int64(0);
+  }
+  auto stmt = (*r).prepare_uncached(
+      "SELECT id, bot_id, chat_id, subscriber, username, action, paid, time FROM journal" + where +
+      " ORDER BY time DESC, id DESC LIMIT ?6 OFFSET ?7");
+  bind_journal_filter(stmt, f);
+  stmt.bind(6, f.limit);
+  stmt.bind(7, f.offset);
+  std::vector<JournalEntry> out;
+  while (stmt.step()) {
+    out.push_back(JournalEntry{stmt.int64(0), stmt.int64(1), stmt.int64(2), stmt.int64(3), stmt.text(4),
+                               static_cast<JournalAction>(stmt.int64(5)), stmt.int64(6) != 0, stmt.int64(7)});
+  }
+  return out;
+}
+
+StatsCounts SqliteStore::stats_summary(const StatsScope& scope, std::int64_t from, std::int64_t to) {
+  auto r = read();
+  StatsCounts counts;
+  auto transitions = scope.campaign_id ? (*r).prepare(sql::kSummaryTransitionsCampaign)
+                                       : (*r).prepare(sql::kSummaryTransitionsUser);
+  transitions.bind_all(scope.campaign_id.value_or(scope.user_id), from, to);
+  while (transitions.step()) {
+    add_transition_count(counts, transitions.int64(0), transitions.int64(1) != 0, transitions.int64(2));
+  }
+  if (scope.campaign_id) {
+    auto organic = (*r).prepare(sql::kSummaryOrganicChat);
+    organic.bind_all(scope.bot_id, scope.chat_id, from, to);
+    while (organic.step()) add_organic_count(counts, organic.int64(0), organic.int64(1));
+  } else {
+    auto organic = (*r).prepare(sql::kSummaryOrganicUser);
+    organic.bind_all(scope.user_id, from, to);
+    while (organic.step()) add_organic_count(counts, organic.int64(0), organic.int64(1));
+  }
+  return counts;
+}
+
+std::vector<DayCounts> SqliteStore::stats_series(const StatsScope& scope, std::int64_t first_day,
+                                                 std::int64_t last_day, std::int64_t today) {
+  auto r = read();
+  std::map<std::int64_t, StatsCounts> days;
+  for (std::int64_t day = first_day; day <= last_day; day += kDay) days[day];
+
+  // Days before today with a valid rollup come from it; the rest are computed live.
+  std::int64_t last_past_day = std::min(last_day, today - kDay);
+  std::map<std::int64_t, bool> rolled;
+  if (first_day <= last_past_day) {
+    auto rolled_days = (*r).prepare(sql::kRollupDaysInRange);
+    rolled_days.bind_all(scope.user_id, first_day, last_past_day);
+    while (rolled_days.step()) rolled[rolled_days.int64(0)] = true;
+
+    auto lead_rollups = scope.campaign_id ? (*r).prepare(sql::kRollupCampaignOne) : (*r).prepare(sql::kRollupCampaignUser);
+    if (scope.campaign_id) {
+      lead_rollups.bind_all(scope.user_id, *scope.campaign_id, first_day, last_past_day);
+    } else {
+      lead_rollups.bind_all(scope.user_id, first_day, last_past_day);
+    }
+    while (lead_rollups.step()) {
+      auto& c = days[lead_rollups.int64(0)];
+      c.starts = lead_rollups.int64(1);
+      c.holds = lead_rollups.int64(2);
+      c.confirms = lead_rollups.int64(3);
+      c.cancels = lead_rollups.int64(4);
+      c.trashes = lead_rollups.int64(5);
+    }
+    auto chat_rollups = scope.campaign_id ? (*r).prepare(sql::kRollupChatOne) : (*r).prepare(sql::kRollupChatUser);
+    if (scope.campaign_id) {
+      chat_rollups.bind_all(scope.user_id, scope.bot_id, scope.chat_id, first_day, last_past_day);
+    } else {
+      chat_rollups.bind_all(scope.user_id, first_day, last_past_day);
+    }
+    while (chat_rollups.step()) {
+      auto& c = days[chat_rollups.int64(0)];
+      c.organic_joins = chat_rollups.int64(1);
+      c.organic_leaves = chat_rollups.int64(2);
+    }
+  }
+
+  // Live part: one scan over the range, keeping only days without a rollup.
+  std::int64_t live_from = first_day;
+  while (live_from <= last_day && rolled.count(live_from)) live_from += kDay;
+  if (live_from <= last_day) {
+    std::int64_t live_to = last_day + kDay - 1;
+    auto transitions = scope.campaign_id ? (*r).prepare(sql::kSeriesTransitionsCampaign)
+                                         : (*r).prepare(sql::kSeriesTransitionsUser);
+    transitions.bind_all(scope.campaign_id.value_or(scope.user_id), live_from, live_to);
+    while (transitions.step()) {
+      std::int64_t day = transitions.int64(0);
+      if (rolled.count(day)) continue;
+      add_transition_count(days[day], transitions.int64(1), transitions.int64(2) != 0, transitions.int64(3));
+    }
+    auto organic = scope.campaign_id ? (*r).prepare(sql::kSeriesOrganicChat) : (*r).prepare(sql::kSeriesOrganicUser);
+    if (scope.campaign_id) {
+      organic.bind_all(scope.bot_id, scope.chat_id, live_from, live_to);
+    } else {
+      organic.bind_all(scope.user_id, live_from, live_to);
+    }
+    while (organic.step()) {
+      std::int64_t day = organic.int64(0);
+      if (rolled.count(day)) continue;
+      add_organic_count(days[day], organic.int64(1), organic.int64(2));
+    }
+  }
+
+  std::vector<DayCounts> out;
+  out.reserve(days.size());
+  for (const auto& [day, counts] : days) out.push_back(DayCounts{day, counts});
+  return out;
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> SqliteStore::missing_rollups(std::int64_t today, int max) {
+  auto r = read();
+  return many<std::pair<std::int64_t, std::int64_t>>(
+      *r, sql::kMissingRollups, [](const Stmt& s) { return std::make_pair(s.int64(0), s.int64(1)); }, today, today,
+      max);
+}
+
+std::vector<Notice> SqliteStore::notices(std::int64_t user_id) {
+  auto r = read();
+  return many<Notice>(
+      *r, sql::kNotices, [](const Stmt& s) { return Notice{s.int64(0), s.int64(1), s.text(2), s.int64(3)}; },
+      user_id);
+}
+
+std::vector<DuePostback> SqliteStore::due_postbacks(std::int64_t now, int max) {
+  auto r = read();
+  return many<DuePostback>(
+      *r, sql::kDuePostbacks,
+      [](const Stmt& s) { return DuePostback{s.int64(0), s.int64(1), s.text(2), static_cast<int>(s.int64(3))}; },
+      now, max);
+}
+
+std::vector<TelegramJob> SqliteStore::due_telegram_jobs(std::int64_t now, int max) {
+  auto r = read();
+  return many<TelegramJob>(
+      *r, sql::kDueTelegram,
+      [](const Stmt& s) {
+        return TelegramJob{s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.int64(5),
+                           static_cast<int>(s.int64(6))};
+      },
+      now, max);
+}
+
+std::optional<std::int64_t> SqliteStore::next_postback_time() {
+  auto r = read();
+  return nullable_int(*r, sql::kNextPostbackTime);
+}
+
+std::optional<std::int64_t> SqliteStore::next_telegram_time() {
+  auto r = read();
+  return nullable_int(*r, sql::kNextTelegramTime);
+}
+
+}  // namespace tglead::storage::sqlite

@@ -1,0 +1,82 @@
+// The SQLite implementation of storage::Store.
+//
+// Contract: as storage::Store. One writer thread owns the only read-write
+// connection and commits queued write units in batches (one BEGIN IMMEDIATE …
+// COMMIT for many units, each inside its own SAVEPOINT so a failing unit rolls
+// back alone). Readers borrow connections from a pool. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/store.hpp"
+
+namespace tglead::storage::sqlite {
+
+class Db;
+
+// Applies pending migrations to the database file; returns the version reached.
+int migrate(const std::string& path);
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::string path, std::size_t max_batch = 512);
+  ~SqliteStore() override;
+
+  void write(std::function<void(WriteTx&)> unit) override;
+
+  std::optional<domain::User> user_by_key(std::string_view api_key) override;
+  std::optional<domain::User> user_by_email(std::string_view email) override;
+  std::optional<domain::User> user_by_id(std::int64_t id) override;
+  std::optional<domain::User> user_by_transfer_token(std::string_view token) override;
+  std::optional<domain::Bot> bot(std::int64_t bot_id) override;
+  std::vector<domain::Bot> bots_of_user(std::int64_t user_id) override;
+  std::vector<domain::Chat> chats_of_bot(std::int64_t bot_id) override;
+  std::optional<domain::Chat> chat(std::int64_t bot_id, std::int64_t chat_id) override;
+  std::optional<domain::Campaign> campaign(std::int64_t id) override;
+  std::vector<domain::Campaign> campaigns_of_user(std::int64_t user_id, std::optional<bool> active) override;
+  std::vector<domain::Lead> leads(const LeadFilter& filter, std::int64_t* total) override;
+  void each_lead(const LeadFilter& filter, const std::function<void(const domain::Lead&)>& row) override;
+  std::optional<domain::Lead> lead_by_id(std::int64_t id) override;
+  std::vector<domain::Postback> postbacks_of_lead(std::int64_t lead_id) override;
+  std::vector<domain::JournalEntry> journal(const JournalFilter& filter, std::int64_t* total) override;
+  StatsCounts stats_summary(const StatsScope& scope, std::int64_t from, std::int64_t to) override;
+  std::vector<DayCounts> stats_series(const StatsScope& scope, std::int64_t first_day, std::int64_t last_day,
+                                      std::int64_t today) override;
+  std::vector<std::pair<std::int64_t, std::int64_t>> missing_rollups(std::int64_t today, int max) override;
+  std::vector<domain::Notice> notices(std::int64_t user_id) override;
+  std::vector<DuePostback> due_postbacks(std::int64_t now, int max) override;
+  std::vector<TelegramJob> due_telegram_jobs(std::int64_t now, int max) override;
+  std::optional<std::int64_t> next_postback_time() override;
+  std::optional<std::int64_t> next_telegram_time() override;
+
+ private:
+  struct Unit {
+    std::function<void(WriteTx&)> fn;
+    std::promise<void> done;
+  };
+  class Reader;
+
+  Reader read();
+  void writer_loop();
+
+  std::string path_;
+  std::size_t max_batch_;
+  std::unique_ptr<Db> writer_db_;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::deque<Unit> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Db>> pool_;
+};
+
+}  // namespace tglead::storage::sqlite

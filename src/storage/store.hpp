@@ -1,0 +1,189 @@
+// The storage interface: everything tglead keeps, behind one abstraction with
+// an SQLite implementation (default) and room for PostgreSQL.
+//
+// Contract:
+// * Reads (`Store` methods) may be called from any thread concurrently; each
+//   sees the latest committed state.
+// * Writes happen only inside `Store::write(fn)`: `fn` runs on the store's
+//   single writer with a `WriteTx`, and everything it does commits atomically
+//   or not at all (an exception from `fn` rolls back only that unit). The call
+//   returns once the unit is durably committed. Units are batched into shared
+//   transactions for throughput; that is invisible to callers.
+// * Ownership checks are the caller's job: methods taking a `user_id` scope
+//   results to that account, others trust their ids.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/model.hpp"
+
+namespace tglead::storage {
+
+struct LeadFilter {
+  std::int64_t user_id = 0;
+  std::optional<std::int64_t> campaign_id;
+  std::optional<domain::LeadStatus> status;
+  std::optional<std::int64_t> from;  // on start_time, inclusive
+  std::optional<std::int64_t> to;
+  std::int64_t limit = 50;
+  std::int64_t offset = 0;
+};
+
+struct JournalFilter {
+  std::int64_t bot_id = 0;
+  std::int64_t chat_id = 0;
+  std::optional<domain::JournalAction> action;
+  std::optional<std::int64_t> from;
+  std::optional<std::int64_t> to;
+  std::int64_t limit = 50;
+  std::int64_t offset = 0;
+};
+
+struct StatsScope {
+  std::int64_t user_id = 0;
+  std::optional<std::int64_t> campaign_id;  // with its bot and chat for organic counts
+  std::int64_t bot_id = 0;
+  std::int64_t chat_id = 0;
+};
+
+struct StatsCounts {
+  std::int64_t starts = 0, holds = 0, confirms = 0, cancels = 0, trashes = 0;
+  std::int64_t organic_joins = 0, organic_leaves = 0;
+};
+
+struct DayCounts {
+  std::int64_t day = 0;  // UTC midnight
+  StatsCounts counts;
+};
+
+// A postback picked for delivery, with everything the sender needs.
+struct DuePostback {
+  std::int64_t id = 0;
+  std::int64_t lead_id = 0;
+  std::string url;
+  int attempts = 0;
+};
+
+struct TelegramJob {
+  std::int64_t id = 0;
+  std::int64_t bot_id = 0;
+  std::string token;
+  std::string method;
+  std::string payload;  // JSON object
+  std::int64_t subscriber = 0;  // the private chat it targets, 0 if none
+  int attempts = 0;
+};
+
+class WriteTx {
+ public:
+  virtual ~WriteTx() = default;
+
+  // Telegram update dedup (rule 11): false when already processed.
+  virtual bool mark_update_seen(std::int64_t bot_id, std::int64_t update_id, std::int64_t now) = 0;
+
+  // Accounts.
+  virtual std::optional<domain::User> user(std::int64_t id) = 0;
+  virtual std::int64_t insert_user(const domain::User& user) = 0;
+  virtual void update_user(const domain::User& user) = 0;
+
+  // Bots and chats.
+  virtual void upsert_bot(const domain::Bot& bot) = 0;
+  virtual void set_bot_status(std::int64_t bot_id, domain::BotStatus status) = 0;
+  virtual void upsert_chat(const domain::Chat& chat) = 0;
+  virtual void set_chat_ok(std::int64_t bot_id, std::int64_t chat_id, bool ok) = 0;
+  virtual void set_chat_requests(std::int64_t bot_id, std::int64_t chat_id) = 0;
+  // Recomputes 0/1 from the chats' flags; a deleted bot stays deleted.
+  virtual domain::BotStatus refresh_bot_status(std::int64_t bot_id) = 0;
+  virtual void migrate_chat(std::int64_t bot_id, std::int64_t old_chat_id, std::int64_t new_chat_id) = 0;
+  virtual void set_subscriber_blocked(std::int64_t bot_id, std::int64_t subscriber, bool blocked,
+                                      std::int64_t now) = 0;
+
+  // Campaigns.
+  virtual std::optional<domain::Campaign> campaign(std::int64_t id) = 0;
+  virtual std::optional<domain::Campaign> campaign_by_code(std::int64_t bot_id, std::string_view code) = 0;
+  virtual std::vector<domain::Campaign> active_campaigns_of_bot(std::int64_t bot_id) = 0;
+  virtual std::vector<domain::Campaign> campaigns_of_chat(std::int64_t bot_id, std::int64_t chat_id) = 0;
+  virtual std::int64_t count_active_campaigns(std::int64_t user_id) = 0;
+  virtual bool code_taken(std::int64_t user_id, std::string_view code, std::int64_t except_id) = 0;
+  virtual bool chat_taken(std::int64_t bot_id, std::int64_t chat_id, std::int64_t except_id) = 0;
+  virtual std::int64_t insert_campaign(const domain::Campaign& campaign, std::int64_t now) = 0;
+  virtual void update_campaign(const domain::Campaign& campaign, std::int64_t now) = 0;
+  virtual void delete_campaign(std::int64_t id, std::int64_t now) = 0;
+  virtual void set_campaign_invite_link(std::int64_t id, std::string_view link) = 0;
+
+  // Leads, journal, transitions.
+  virtual std::optional<domain::Lead> lead(std::int64_t campaign_id, std::int64_t subscriber) = 0;
+  virtual std::int64_t insert_lead(const domain::Lead& lead) = 0;
+  virtual void update_lead(const domain::Lead& lead) = 0;
+  virtual void insert_transition(const domain::Lead& lead, domain::LeadStatus status, std::int64_t time,
+                                 bool first, bool reconciled) = 0;
+  virtual void insert_journal(const domain::JournalEntry& entry) = 0;
+
+  // Postbacks: `postback.state` is Pending or Skipped. Returns the id.
+  virtual std::int64_t insert_postback(const domain::Postback& postback) = 0;
+  virtual void mark_postbacks_sending(const std::vector<std::int64_t>& ids) = 0;
+  virtual void record_postback_attempt(std::int64_t id, const domain::PostbackAttempt& attempt,
+                                       domain::PostbackState state, std::int64_t next_attempt,
+                                       std::string_view reason) = 0;
+
+  // Outbound Telegram calls (welcome messages, approvals, notices).
+  virtual void enqueue_telegram(std::int64_t bot_id, std::string_view method, std::string_view payload,
+                                std::int64_t subscriber, std::int64_t now) = 0;
+  virtual void finish_telegram(std::int64_t job_id, bool done, std::int64_t next_attempt,
+                               std::string_view error) = 0;
+
+  virtual void insert_notice(std::int64_t user_id, std::string_view text, std::int64_t now) = 0;
+
+  // Rollups of complete past days (§6.3): computed once, dropped when a late event lands on that day.
+  virtual void store_rollup(std::int64_t user_id, std::int64_t day) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs `unit` atomically on the writer; rethrows its exception after rollback.
+  virtual void write(std::function<void(WriteTx&)> unit) = 0;
+
+  virtual std::optional<domain::User> user_by_key(std::string_view api_key) = 0;
+  virtual std::optional<domain::User> user_by_email(std::string_view email) = 0;
+  virtual std::optional<domain::User> user_by_id(std::int64_t id) = 0;
+  virtual std::optional<domain::User> user_by_transfer_token(std::string_view token) = 0;
+
+  virtual std::optional<domain::Bot> bot(std::int64_t bot_id) = 0;
+  virtual std::vector<domain::Bot> bots_of_user(std::int64_t user_id) = 0;
+  virtual std::vector<domain::Chat> chats_of_bot(std::int64_t bot_id) = 0;
+  virtual std::optional<domain::Chat> chat(std::int64_t bot_id, std::int64_t chat_id) = 0;
+
+  virtual std::optional<domain::Campaign> campaign(std::int64_t id) = 0;
+  virtual std::vector<domain::Campaign> campaigns_of_user(std::int64_t user_id, std::optional<bool> active) = 0;
+
+  virtual std::vector<domain::Lead> leads(const LeadFilter& filter, std::int64_t* total) = 0;
+  // Streams every matching lead (no paging) in list order, with campaign codes.
+  virtual void each_lead(const LeadFilter& filter, const std::function<void(const domain::Lead&)>& row) = 0;
+  virtual std::optional<domain::Lead> lead_by_id(std::int64_t id) = 0;
+  virtual std::vector<domain::Postback> postbacks_of_lead(std::int64_t lead_id) = 0;
+  virtual std::vector<domain::JournalEntry> journal(const JournalFilter& filter, std::int64_t* total) = 0;
+
+  virtual StatsCounts stats_summary(const StatsScope& scope, std::int64_t from, std::int64_t to) = 0;
+  // Per UTC day in [first_day, last_day]; days before `today` come from rollups when present.
+  virtual std::vector<DayCounts> stats_series(const StatsScope& scope, std::int64_t first_day,
+                                              std::int64_t last_day, std::int64_t today) = 0;
+  // Complete days with activity but no rollup yet, for the rollup worker.
+  virtual std::vector<std::pair<std::int64_t, std::int64_t>> missing_rollups(std::int64_t today, int max) = 0;
+
+  virtual std::vector<domain::Notice> notices(std::int64_t user_id) = 0;
+
+  // Work queues for the background senders.
+  virtual std::vector<DuePostback> due_postbacks(std::int64_t now, int max) = 0;
+  virtual std::vector<TelegramJob> due_telegram_jobs(std::int64_t now, int max) = 0;
+  virtual std::optional<std::int64_t> next_postback_time() = 0;
+  virtual std::optional<std::int64_t> next_telegram_time() = 0;
+};
+
+}  // namespace tglead::storage

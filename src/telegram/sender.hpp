@@ -1,0 +1,55 @@
+// Sends queued Bot API calls (welcome messages, join-request approvals,
+// owner notices) in the background (§5).
+//
+// Contract: jobs come from the store's Telegram outbox, committed together
+// with the update that caused them. Each is attempted until Telegram answers:
+// 429 waits `retry_after`, transport errors and 5xx back off and retry, 403
+// "blocked" marks the subscriber blocked, other errors are final and
+// recorded. A welcome with a join button gets the campaign's own invite link,
+// created once and remembered. Never blocks update processing.
+// start()/stop()/wake() are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <set>
+
+#include "storage/store.hpp"
+#include "telegram/bot_api.hpp"
+#include "util/worker.hpp"
+
+namespace tglead::telegram {
+
+class TelegramSender {
+ public:
+  TelegramSender(storage::Store& store, BotApi& api, std::function<std::int64_t()> clock, int max_in_flight = 64);
+  void start() { worker_.start(); }
+  void stop();
+  void wake() { worker_.wake(); }
+
+ private:
+  struct Result {
+    storage::TelegramJob job;
+    ApiResult answer;
+  };
+
+  std::chrono::milliseconds step();
+  void send(storage::TelegramJob job);
+  void record(std::deque<Result>& results);
+  // Replaces tglead_* markers with the join button; false if the link cannot be made yet.
+  bool resolve_join_button(const storage::TelegramJob& job, nlohmann::json& payload);
+
+  storage::Store& store_;
+  BotApi& api_;
+  std::function<std::int64_t()> clock_;
+  int max_in_flight_;
+  std::mutex mutex_;
+  std::set<std::int64_t> in_flight_;
+  std::deque<Result> results_;
+  util::Worker worker_;
+};
+
+}  // namespace tglead::telegram
