@@ -2,6 +2,8 @@
 #include "net/curl_http_client.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.hpp"
 
@@ -153,15 +156,24 @@ TEST_F(CurlHttpClientTest, ResponseBodyIsCappedButTransferCompletes) {
   EXPECT_EQ(response.body, std::string(1000, 'b'));
 }
 
+bool ipv6_sockets_available() {
+  const int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
 TEST_F(CurlHttpClientTest, BlockPrivateAddresses) {
   CurlHttpClient client;
   struct Case {
     std::string host;
-    std::string blocked_ip;
+    std::string blocked_ip;  // "" when any loopback address may be the one refused
   };
-  for (const Case& c : {Case{"127.0.0.1", "127.0.0.1"}, Case{"2130706433", "127.0.0.1"},
-                        Case{"0x7f.1", "127.0.0.1"}, Case{"[::ffff:127.0.0.1]", "::ffff:127.0.0.1"},
-                        Case{"localhost", ""}}) {
+  std::vector<Case> cases = {{"127.0.0.1", "127.0.0.1"}, {"2130706433", "127.0.0.1"}, {"0x7f.1", "127.0.0.1"},
+                             {"localhost", ""}};
+  // Kernels booted without IPv6 cannot reach even the mapped form.
+  if (ipv6_sockets_available()) cases.push_back({"[::ffff:127.0.0.1]", "::ffff:127.0.0.1"});
+  for (const Case& c : cases) {
     HttpRequest request;
     request.url = url(c.host, "/ok");
     request.block_private_addresses = true;
