@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
       ->envname("TGLEAD_LOG_LEVEL")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
+  serve_cmd->add_option("--reconcile-every", serve.reconcile_every, "getChatMember reconciliation period (0 = off)")
+      ->envname("TGLEAD_RECONCILE_EVERY")->capture_default_str();
   serve_cmd->add_option("--workers", serve.workers, "request handler threads")
       ->envname("TGLEAD_WORKERS")->check(CLI::Range(1, 1024))->capture_default_str();
 

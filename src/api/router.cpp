@@ -13,6 +13,7 @@ Router::Router(Services& services) : services_(services) {
   add_lead_endpoints(endpoints_);
   add_stats_endpoints(endpoints_);
   add_profile_endpoints(endpoints_);
+  add_postback_endpoints(endpoints_);
 }
 
 http::Response Router::handle(const http::Request& request) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "net/http_client.hpp"
 #include "storage/store.hpp"
 #include "telegram/bot_api.hpp"
 
@@ -15,6 +16,7 @@ namespace tglead::api {
 struct Services {
   storage::Store& store;
   telegram::BotApi& bot_api;
+  net::HttpClient& http;                // for the postback test action
   std::string public_url;              // webhooks are registered at <public_url>/tg/<bot id>
   bool allow_private_postbacks = false;
   std::function<std::int64_t()> clock;  // Unix seconds

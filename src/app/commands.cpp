@@ -14,6 +14,7 @@
 #include "postbacks/sender.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "telegram/sender.hpp"
+#include "tracking/reconciler.hpp"
 #include "util/password.hpp"
 #include "util/random.hpp"
 #include "util/time_format.hpp"
@@ -62,6 +63,12 @@ int serve(const ServeConfig& config) {
   }
   auto path = require_sqlite(config.db);
   if (!path) return 2;
+  auto reconcile_every = parse_duration(config.reconcile_every);
+  if (!reconcile_every) {
+    std::cerr << "tglead: --reconcile-every must be a duration such as 10m, 30s or 0, got '" << config.reconcile_every
+              << "'\n";
+    return 2;
+  }
   if (config.updates != "webhook") {
     std::cerr << "tglead: --updates " << config.updates << " is not supported by this build (use webhook)\n";
     return 2;
@@ -91,6 +98,7 @@ int serve(const ServeConfig& config) {
 
   api::Services services{*store,
                          bot_api,
+                         http,
                          trim_base_url(config.public_url),
                          config.allow_private_postbacks,
                          clock,
@@ -99,6 +107,7 @@ int serve(const ServeConfig& config) {
                            telegram_sender.wake();
                          }};
   api::Router router(services);
+  tracking::Reconciler reconciler(*store, bot_api, {*reconcile_every, 20, 7 * 86400, clock, services.wake_senders});
 
   http::ServerOptions options;
   options.host = listen->host;
@@ -112,6 +121,7 @@ int serve(const ServeConfig& config) {
   postback_sender.start();
   telegram_sender.start();
   rollups.start();
+  reconciler.start();
   spdlog::info("tglead listening on {}:{} (database {}, webhooks at {}/tg/<bot id>)", listen->host, server.port(),
                *path, services.public_url);
   if (config.allow_private_postbacks) spdlog::warn("postbacks to private and loopback addresses are allowed");
@@ -120,6 +130,7 @@ int serve(const ServeConfig& config) {
   sigwait(&signals, &signal_number);
   spdlog::info("signal {}: shutting down", signal_number);
   server.stop();
+  reconciler.stop();
   rollups.stop();
   telegram_sender.stop();
   postback_sender.stop();

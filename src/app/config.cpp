@@ -38,6 +38,23 @@ std::optional<std::string> sqlite_path(const std::string& db) {
   return db;
 }
 
+std::optional<std::int64_t> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t unit = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 's': unit = 1; digits.pop_back(); break;
+    case 'm': unit = 60; digits.pop_back(); break;
+    case 'h': unit = 3600; digits.pop_back(); break;
+    default: break;
+  }
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size() || digits.empty() || value < 0) return std::nullopt;
+  if (value > 365LL * 86400 / unit) return std::nullopt;
+  return value * unit;
+}
+
 std::string trim_base_url(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;

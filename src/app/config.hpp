@@ -20,6 +20,7 @@ struct ServeConfig {
   bool allow_private_postbacks = false;
   std::string log_level = "info";
   std::size_t workers = 32;
+  std::string reconcile_every = "10m";  // §3.14; "0" turns the reconciler off
 };
 
 struct ListenAddress {
@@ -31,6 +32,9 @@ std::optional<ListenAddress> parse_listen(const std::string& text);
 
 // "sqlite:PATH" or a bare path -> PATH. Anything else (postgresql://...) -> nullopt.
 std::optional<std::string> sqlite_path(const std::string& db);
+
+// "90", "30s", "10m", "2h" -> seconds; nullopt when malformed.
+std::optional<std::int64_t> parse_duration(const std::string& text);
 
 // Strips trailing slashes so "<base>/tg/<id>" and "<base>/bot<token>" join cleanly.
 std::string trim_base_url(std::string url);

@@ -66,6 +66,21 @@ std::vector<Entered> leave(Lead& lead, const CampaignRules& rules, std::int64_t 
   return out;
 }
 
+std::vector<Entered> reconcile(Lead& lead, const CampaignRules& rules, const MemberSnapshot& now_member,
+                               std::int64_t check_time) {
+  std::vector<Entered> out;
+  bool member = is_member(now_member);
+  if (member && (lead.status == LeadStatus::Wait || lead.status == LeadStatus::Hold)) {
+    out = join(lead, rules, check_time);
+  } else if (!member && lead.status == LeadStatus::Approve &&
+             (now_member.status == "left" || now_member.status == "kicked" || now_member.status == "restricted")) {
+    out = leave(lead, rules, check_time, now_member.status == "kicked");
+  }
+  if (!out.empty()) lead.reconciled = true;
+  for (auto& e : out) e.reconciled = true;
+  return out;
+}
+
 bool is_member(const MemberSnapshot& member) {
   const std::string& s = member.status;
   if (s == "member" || s == "administrator" || s == "creator") return true;

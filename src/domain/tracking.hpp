@@ -46,6 +46,14 @@ std::vector<Entered> join(Lead& lead, const CampaignRules& rules, std::int64_t d
 // in approve had its join missed; the join is applied first, at the leave's date.
 std::vector<Entered> leave(Lead& lead, const CampaignRules& rules, std::int64_t date, bool kicked);
 
+struct MemberSnapshot;
+
+// Rule 14: what getChatMember says now, applied to a lead in wait/hold/approve.
+// A member whose lead is in wait/hold joined; an approve lead that is no longer
+// a member left (or was kicked). Every status entered is marked reconciled.
+std::vector<Entered> reconcile(Lead& lead, const CampaignRules& rules, const MemberSnapshot& now_member,
+                               std::int64_t check_time);
+
 // What a chat_member update means for its subject.
 enum class MemberChange { None, Join, Leave, Kick };
 

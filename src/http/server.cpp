@@ -1,6 +1,7 @@
 // The only translation unit that includes Asio/Beast (tens of seconds of
-// compile time per TU on our 2-core machines). Callback style, after the Boost 1.74 Beast examples:
-// one Connection object per socket, its operations serialised on a strand.
+// compile time per TU on our 2-core machines). Callback style, after the
+// Boost 1.74 Beast examples: one Connection object per socket, its operations
+// serialised on a strand.
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>

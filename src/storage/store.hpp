@@ -79,6 +79,15 @@ struct TelegramJob {
   int attempts = 0;
 };
 
+// A lead the reconciler should check with getChatMember (§3.14).
+struct ReconcileTarget {
+  std::int64_t lead_id = 0;
+  std::int64_t subscriber = 0;
+  std::int64_t bot_id = 0;
+  std::string token;
+  std::int64_t chat_id = 0;
+};
+
 class WriteTx {
  public:
   virtual ~WriteTx() = default;
@@ -118,6 +127,7 @@ class WriteTx {
 
   // Leads, journal, transitions.
   virtual std::optional<domain::Lead> lead(std::int64_t campaign_id, std::int64_t subscriber) = 0;
+  virtual std::optional<domain::Lead> lead_by_id(std::int64_t id) = 0;
   virtual std::int64_t insert_lead(const domain::Lead& lead) = 0;
   virtual void update_lead(const domain::Lead& lead) = 0;
   virtual void insert_transition(const domain::Lead& lead, domain::LeadStatus status, std::int64_t time,
@@ -178,6 +188,10 @@ class Store {
   virtual std::vector<std::pair<std::int64_t, std::int64_t>> missing_rollups(std::int64_t today, int max) = 0;
 
   virtual std::vector<domain::Notice> notices(std::int64_t user_id) = 0;
+
+  // Leads in wait/hold/approve started or changed since `since`, of live bots
+  // and chats, with ids above `after_lead_id`, in id order.
+  virtual std::vector<ReconcileTarget> reconcile_targets(std::int64_t since, std::int64_t after_lead_id, int max) = 0;
 
   // Work queues for the background senders.
   virtual std::vector<DuePostback> due_postbacks(std::int64_t now, int max) = 0;

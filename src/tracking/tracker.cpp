@@ -282,6 +282,20 @@ Outcome on_my_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::
 
 }  // namespace
 
+Outcome apply_member_check(storage::WriteTx& tx, std::int64_t lead_id, const MemberSnapshot& member,
+                           std::int64_t check_time) {
+  auto lead = tx.lead_by_id(lead_id);
+  if (!lead) return Outcome::Ignored;
+  auto campaign = tx.campaign(lead->campaign_id);
+  auto owner = tx.user(lead->user_id);
+  if (!campaign || !owner) return Outcome::Ignored;
+  auto entered = reconcile(*lead, rules_of(*campaign), member, check_time);
+  if (entered.empty()) return Outcome::Ignored;
+  tx.update_lead(*lead);
+  record(tx, *owner, *campaign, *lead, entered, check_time);
+  return Outcome::Applied;
+}
+
 Outcome apply_update(storage::WriteTx& tx, const Bot& bot, const telegram::Update& update, std::int64_t now) {
   if (!tx.mark_update_seen(bot.id, update.update_id, now)) return Outcome::Duplicate;
   switch (update.kind) {

@@ -110,6 +110,11 @@ inline constexpr const char* kDeleteCampaign = "UPDATE campaigns SET deleted = 1
 inline constexpr const char* kLeadOf =
     "SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l WHERE l.campaign_id = ? AND l.subscriber = ?";
 inline constexpr const char* kLeadById = "SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l WHERE l.id = ?";
+inline constexpr const char* kReconcileTargets =
+    "SELECT l.id, l.subscriber, c.bot_id, b.token, c.chat_id FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
+    "JOIN bots b ON b.id = c.bot_id JOIN chats ch ON ch.bot_id = c.bot_id AND ch.id = c.chat_id "
+    "WHERE l.id > ? AND l.status IN (0, 1, 2) AND (l.start_time >= ? OR l.updated >= ?) AND c.deleted = 0 "
+    "AND b.status != 3 AND ch.ok = 1 ORDER BY l.id LIMIT ?";
 inline constexpr const char* kInsertLead =
     "INSERT INTO leads (user_id, campaign_id, subscriber, username, first_name, last_name, click, status, "
     "start_time, join_time, leave_time, updated, reconciled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";

@@ -328,6 +328,8 @@ class SqliteWriteTx final : public WriteTx {
     return one<Lead>(db_, sql::kLeadOf, read_lead, campaign_id, subscriber);
   }
 
+  std::optional<Lead> lead_by_id(std::int64_t id) override { return one<Lead>(db_, sql::kLeadById, read_lead, id); }
+
   std::int64_t insert_lead(const Lead& l) override {
     db_.prepare(sql::kInsertLead)
         .bind_all(l.user_id, l.campaign_id, l.subscriber, l.username, l.first_name, l.last_name, l.click,
@@ -791,6 +793,14 @@ std::vector<Notice> SqliteStore::notices(std::int64_t user_id) {
   return many<Notice>(
       *r, sql::kNotices, [](const Stmt& s) { return Notice{s.int64(0), s.int64(1), s.text(2), s.int64(3)}; },
       user_id);
+}
+
+std::vector<ReconcileTarget> SqliteStore::reconcile_targets(std::int64_t since, std::int64_t after_lead_id, int max) {
+  auto r = read();
+  return many<ReconcileTarget>(
+      *r, sql::kReconcileTargets,
+      [](const Stmt& s) { return ReconcileTarget{s.int64(0), s.int64(1), s.int64(2), s.text(3), s.int64(4)}; },
+      after_lead_id, since, since, max);
 }
 
 std::vector<DuePostback> SqliteStore::due_postbacks(std::int64_t now, int max) {
