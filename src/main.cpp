@@ -21,8 +21,8 @@ int main(int argc, char** argv) {
       ->envname("TGLEAD_PUBLIC_URL")->capture_default_str();
   serve_cmd->add_option("--telegram-api", serve.telegram_api, "Bot API base URL")
       ->envname("TGLEAD_TELEGRAM_API")->capture_default_str();
-  serve_cmd->add_option("--updates", serve.updates, "how updates arrive: webhook")
-      ->envname("TGLEAD_UPDATES")->capture_default_str();
+  serve_cmd->add_option("--updates", serve.updates, "how updates arrive: webhook or poll (getUpdates)")
+      ->envname("TGLEAD_UPDATES")->check(CLI::IsMember({"webhook", "poll"}))->capture_default_str();
   serve_cmd->add_flag("--allow-private-postbacks", serve.allow_private_postbacks,
                       "allow postbacks to private/loopback addresses (local testing only)")
       ->envname("TGLEAD_ALLOW_PRIVATE_POSTBACKS");

@@ -41,13 +41,19 @@ http::Response add_bot(Call& call) {
   bot.token = token;
   bot.secret = util::random_token(24);
 
-  json hook{{"url", call.services.public_url + "/tg/" + std::to_string(bot.id)},
-            {"secret_token", bot.secret},
-            {"allowed_updates", telegram::BotApi::allowed_updates()},
-            {"max_connections", 40},
-            {"drop_pending_updates", false}};
-  auto set = api.call(token, "setWebhook", hook);
-  if (!set.ok) throw ApiError::webhook("setWebhook failed: " + set.description);
+  if (call.services.poll_updates) {
+    // getUpdates refuses to work while a webhook is set.
+    auto removed = api.call(token, "deleteWebhook", json{{"drop_pending_updates", false}});
+    if (!removed.ok) throw ApiError::webhook("deleteWebhook failed: " + removed.description);
+  } else {
+    json hook{{"url", call.services.public_url + "/tg/" + std::to_string(bot.id)},
+              {"secret_token", bot.secret},
+              {"allowed_updates", telegram::BotApi::allowed_updates()},
+              {"max_connections", 40},
+              {"drop_pending_updates", false}};
+    auto set = api.call(token, "setWebhook", hook);
+    if (!set.ok) throw ApiError::webhook("setWebhook failed: " + set.description);
+  }
 
   call.services.store.write([&](storage::WriteTx& tx) {
     tx.upsert_bot(bot);

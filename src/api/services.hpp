@@ -19,6 +19,7 @@ struct Services {
   net::HttpClient& http;                // for the postback test action
   std::string public_url;              // webhooks are registered at <public_url>/tg/<bot id>
   bool allow_private_postbacks = false;
+  bool poll_updates = false;           // --updates poll: no webhook; getUpdates instead
   std::function<std::int64_t()> clock;  // Unix seconds
   std::function<void()> wake_senders;   // new postbacks / bot messages were committed
 };

@@ -13,6 +13,7 @@
 #include "net/curl_http_client.hpp"
 #include "postbacks/sender.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "telegram/poller.hpp"
 #include "telegram/sender.hpp"
 #include "tracking/reconciler.hpp"
 #include "util/password.hpp"
@@ -69,10 +70,11 @@ int serve(const ServeConfig& config) {
               << "'\n";
     return 2;
   }
-  if (config.updates != "webhook") {
-    std::cerr << "tglead: --updates " << config.updates << " is not supported by this build (use webhook)\n";
+  if (config.updates != "webhook" && config.updates != "poll") {
+    std::cerr << "tglead: --updates must be webhook or poll, got '" << config.updates << "'\n";
     return 2;
   }
+  bool poll = config.updates == "poll";
 
   // Signals are taken synchronously by this thread; every thread started below inherits the mask.
   sigset_t signals;
@@ -101,12 +103,14 @@ int serve(const ServeConfig& config) {
                          http,
                          trim_base_url(config.public_url),
                          config.allow_private_postbacks,
+                         poll,
                          clock,
                          [&] {
                            postback_sender.wake();
                            telegram_sender.wake();
                          }};
   api::Router router(services);
+  telegram::UpdatePoller poller(*store, bot_api, clock, services.wake_senders);
   tracking::Reconciler reconciler(*store, bot_api, {*reconcile_every, 20, 7 * 86400, clock, services.wake_senders});
 
   http::ServerOptions options;
@@ -122,6 +126,7 @@ int serve(const ServeConfig& config) {
   telegram_sender.start();
   rollups.start();
   reconciler.start();
+  if (poll) poller.start();
   spdlog::info("tglead listening on {}:{} (database {}, webhooks at {}/tg/<bot id>)", listen->host, server.port(),
                *path, services.public_url);
   if (config.allow_private_postbacks) spdlog::warn("postbacks to private and loopback addresses are allowed");
@@ -130,6 +135,7 @@ int serve(const ServeConfig& config) {
   sigwait(&signals, &signal_number);
   spdlog::info("signal {}: shutting down", signal_number);
   server.stop();
+  if (poll) poller.stop();
   reconciler.stop();
   rollups.stop();
   telegram_sender.stop();

@@ -167,6 +167,7 @@ class Store {
 
   virtual std::optional<domain::Bot> bot(std::int64_t bot_id) = 0;
   virtual std::vector<domain::Bot> bots_of_user(std::int64_t user_id) = 0;
+  virtual std::vector<domain::Bot> connected_bots() = 0;  // every bot not deleted
   virtual std::vector<domain::Chat> chats_of_bot(std::int64_t bot_id) = 0;
   virtual std::optional<domain::Chat> chat(std::int64_t bot_id, std::int64_t chat_id) = 0;
 

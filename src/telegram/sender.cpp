@@ -19,10 +19,11 @@ TelegramSender::TelegramSender(storage::Store& store, BotApi& api, std::function
 
 void TelegramSender::stop() {
   worker_.stop();
+  // Wait for calls already on the wire, so their outcome is recorded rather than resent.
   for (int i = 0; i < 1500; ++i) {
     {
       std::lock_guard lock(mutex_);
-      if (in_flight_.empty()) break;
+      if (results_.size() >= in_flight_.size()) break;
     }
     std::this_thread::sleep_for(10ms);
   }
@@ -50,19 +51,32 @@ std::chrono::milliseconds TelegramSender::step() {
     record(finished);
     int room = max_in_flight_ - static_cast<int>(busy);
     bool sent_any = false;
+    bool throttled = false;
     if (room > 0) {
       // Ask for more than the room: jobs already in flight are still "pending" in the store.
       for (auto& job : store_.due_telegram_jobs(clock_(), room + static_cast<int>(busy))) {
         {
           std::lock_guard lock(mutex_);
           if (in_flight_.count(job.id) || static_cast<int>(in_flight_.size()) >= max_in_flight_) continue;
+        }
+        json payload = json::parse(job.payload, nullptr, false);
+        if (payload.is_discarded() || !payload.is_object()) payload = json::object();
+        std::int64_t chat_id = payload.contains("chat_id") && payload["chat_id"].is_number_integer()
+                                   ? payload["chat_id"].get<std::int64_t>()
+                                   : 0;
+        if (!take_budget(job, chat_id)) {
+          throttled = true;
+          continue;
+        }
+        {
+          std::lock_guard lock(mutex_);
           in_flight_.insert(job.id);
         }
         sent_any = true;
-        send(std::move(job));
+        send(std::move(job), std::move(payload));
       }
     }
-    if (sent_any) return 50ms;
+    if (sent_any || throttled) return 50ms;
     auto next = store_.next_telegram_time();
     if (!next) return 5000ms;
     return std::chrono::seconds(std::clamp<std::int64_t>(*next - clock_(), 1, 5));
@@ -101,28 +115,55 @@ bool TelegramSender::resolve_join_button(const storage::TelegramJob& job, json& 
   return true;
 }
 
-void TelegramSender::send(storage::TelegramJob job) {
-  json payload = json::parse(job.payload, nullptr, false);
-  if (payload.is_discarded() || !payload.is_object()) payload = json::object();
+bool TelegramSender::take_budget(const storage::TelegramJob& job, std::int64_t chat_id) {
+  constexpr double kBotPerSecond = 30.0;
+  auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = bot_budget_.try_emplace(job.bot_id, kBotPerSecond, now);
+  auto& [tokens, refilled] = it->second;
+  tokens = std::min(kBotPerSecond, tokens + std::chrono::duration<double>(now - refilled).count() * kBotPerSecond);
+  refilled = now;
+  if (tokens < 1.0) return false;
+  bool is_message = job.method.rfind("send", 0) == 0;
+  if (is_message && chat_id != 0) {
+    auto& next = chat_next_[{job.bot_id, chat_id}];
+    if (next > now) return false;
+    next = now + 1s;
+  }
+  tokens -= 1.0;
+  return true;
+}
+
+void TelegramSender::send(storage::TelegramJob job, json payload) {
   if (payload.contains("tglead_join_button") && !resolve_join_button(job, payload)) {
     std::lock_guard lock(mutex_);
-    results_.push_back(Result{job, ApiResult{false, {}, 0, "invite link not created yet", 0, 0}});
+    results_.push_back(Result{job, ApiResult{false, {}, 0, "invite link not created yet", 0, 0}, 0});
     return;
   }
-  api_.call_async(job.token, job.method, payload, [this, job, payload](ApiResult answer) mutable {
-    // Markdown the user typed may not parse; the text is still worth delivering plain.
-    if (!answer.ok && answer.error_code == 400 && answer.description.find("parse entities") != std::string::npos &&
-        payload.contains("parse_mode")) {
-      payload.erase("parse_mode");
-      api_.call_async(job.token, job.method, payload, [this, job](ApiResult plain) {
-        std::lock_guard lock(mutex_);
-        results_.push_back(Result{job, std::move(plain)});
-        worker_.wake();
-      });
-      return;
+  deliver(std::move(job), std::move(payload), 2, 0);
+}
+
+void TelegramSender::deliver(storage::TelegramJob job, json payload, int fallbacks_left, std::int64_t migrated_from) {
+  api_.call_async(job.token, job.method, payload,
+                  [this, job, payload, fallbacks_left, migrated_from](ApiResult answer) mutable {
+    if (!answer.ok && fallbacks_left > 0) {
+      // Markdown the user typed may not parse; the text is still worth delivering plain.
+      if (answer.error_code == 400 && answer.description.find("parse entities") != std::string::npos &&
+          payload.contains("parse_mode")) {
+        payload.erase("parse_mode");
+        deliver(job, std::move(payload), fallbacks_left - 1, migrated_from);
+        return;
+      }
+      // Rule 13: the group became a supergroup; send there and remember the new id.
+      if (answer.migrate_to_chat_id != 0 && payload.contains("chat_id")) {
+        std::int64_t old_chat = payload.value("chat_id", std::int64_t{0});
+        payload["chat_id"] = answer.migrate_to_chat_id;
+        deliver(job, std::move(payload), fallbacks_left - 1, old_chat);
+        return;
+      }
     }
     std::lock_guard lock(mutex_);
-    results_.push_back(Result{job, std::move(answer)});
+    if (migrated_from != 0 && answer.migrate_to_chat_id == 0) answer.migrate_to_chat_id = payload.value("chat_id", std::int64_t{0});
+    results_.push_back(Result{job, std::move(answer), migrated_from});
     worker_.wake();
   });
 }
@@ -133,6 +174,7 @@ void TelegramSender::record(std::deque<Result>& results) {
   store_.write([&](storage::WriteTx& tx) {
     for (auto& r : results) {
       const ApiResult& a = r.answer;
+      if (r.migrated_from != 0 && a.migrate_to_chat_id != 0) tx.migrate_chat(r.job.bot_id, r.migrated_from, a.migrate_to_chat_id);
       if (a.ok) {
         tx.finish_telegram(r.job.id, true, 0, "");
         continue;

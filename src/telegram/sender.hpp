@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <map>
 #include <set>
 
 #include "storage/store.hpp"
@@ -34,10 +35,15 @@ class TelegramSender {
   struct Result {
     storage::TelegramJob job;
     ApiResult answer;
+    std::int64_t migrated_from = 0;  // the job's chat became this supergroup (answer.migrate_to_chat_id)
   };
 
+  // Telegram's limits (§5): about 30 messages/s per bot, 1 message/s per chat.
+  bool take_budget(const storage::TelegramJob& job, std::int64_t chat_id);
+
   std::chrono::milliseconds step();
-  void send(storage::TelegramJob job);
+  void send(storage::TelegramJob job, nlohmann::json payload);
+  void deliver(storage::TelegramJob job, nlohmann::json payload, int fallbacks_left, std::int64_t migrated_from);
   void record(std::deque<Result>& results);
   // Replaces tglead_* markers with the join button; false if the link cannot be made yet.
   bool resolve_join_button(const storage::TelegramJob& job, nlohmann::json& payload);
@@ -49,6 +55,8 @@ class TelegramSender {
   std::mutex mutex_;
   std::set<std::int64_t> in_flight_;
   std::deque<Result> results_;
+  std::map<std::int64_t, std::pair<double, std::chrono::steady_clock::time_point>> bot_budget_;
+  std::map<std::pair<std::int64_t, std::int64_t>, std::chrono::steady_clock::time_point> chat_next_;
   util::Worker worker_;
 };
 

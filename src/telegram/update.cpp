@@ -80,7 +80,11 @@ bool parse_member(const json* object, ChatMember& member) {
 
 bool parse_message(const json& object, Message& message) {
   if (!parse_chat(object_field(object, "chat"), message.chat)) return false;
-  parse_user(object_field(object, "from"), message.from);  // absent for channel posts
+  // `from` is absent for channel posts, but a present one must be a real user,
+  // and a private message always has one.
+  const json* from = object_field(object, "from");
+  bool has_from = object.contains("from");
+  if ((has_from || message.chat.type == "private") && !parse_user(from, message.from)) return false;
   message.date = int_field(object, "date").value_or(0);
   message.text = string_field(object, "text");
   message.migrate_to_chat_id = int_field(object, "migrate_to_chat_id").value_or(0);

@@ -1015,6 +1015,24 @@ TEST_F(TrackerStatsTest, LateEventOnRolledUpDayInvalidatesTheRollup) {
   expect_same_series(store_->stats_series(user_scope(), day0, day0 + 2 * kDay, today), before, "re-rolled");
 }
 
+TEST_F(TrackerStatsTest, RepeatedEntriesCountOnceAsDistinctLeads) {
+  // Lead 1003 (confirmed on d2) leaves and re-joins twice on d2: still one confirm, one cancel that day.
+  apply(member_update(next_uid++, kChannel, 1003, 1003, "member", "left", day0 + 2 * kDay + 40));
+  apply(member_update(next_uid++, kChannel, 1003, 1003, "left", "member", day0 + 2 * kDay + 50));
+  apply(member_update(next_uid++, kChannel, 1003, 1003, "member", "left", day0 + 2 * kDay + 60));
+  apply(member_update(next_uid++, kChannel, 1003, 1003, "left", "member", day0 + 2 * kDay + 70));
+  auto d2 = store_->stats_summary(user_scope(), day0 + 2 * kDay, day0 + 3 * kDay - 1);
+  expect_counts(d2, 1, 0, 1, 2, 1, 0, 1, "d2 live");
+  auto before = store_->stats_series(user_scope(), day0, day0 + 2 * kDay, today);
+  expect_same(before[2].counts, d2, "series d2 live");
+  write([&](WriteTx& tx) { tx.store_rollup(user_id_, day0 + 2 * kDay); });
+  expect_same_series(store_->stats_series(user_scope(), day0, day0 + 2 * kDay, today), before, "rolled");
+  // Over the whole range, 1001 and 1003 each cancelled: distinct leads.
+  auto all = store_->stats_summary(user_scope(), day0, day0 + 3 * kDay - 1);
+  EXPECT_EQ(all.confirms, 3);
+  EXPECT_EQ(all.cancels, 2);
+}
+
 TEST_F(TrackerStatsTest, LateOrganicLeaveAloneInvalidatesTheRollup) {
   write([&](WriteTx& tx) { tx.store_rollup(user_id_, day0); });
   apply(member_update(next_uid++, kChannel, 7010, kOleg, "member", "kicked", day0 + 900));

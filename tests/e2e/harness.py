@@ -5,6 +5,7 @@ Every test gets a fresh temp dir, a fresh SQLite database, a fresh user
 tracker doubles live for the whole class and are reset before each test.
 """
 
+import copy
 import http.client
 import json
 import os
@@ -96,6 +97,7 @@ def bot_user(bot_id=BOT_ID, username=None):
 
 def start(update_id, usr, text="/start", date=None, message_id=None):
     """A private /start message (fixture 01/02/03)."""
+    usr = copy.deepcopy(usr)
     chat = {k: usr[k] for k in ("id", "first_name", "last_name", "username") if k in usr}
     chat["type"] = "private"
     return {"update_id": update_id,
@@ -132,6 +134,8 @@ def chat_member(update_id, chat, usr, old_status, new_status, date=None, from_us
                 invite_link=None, via_join_request=None, new_is_member=None,
                 old_is_member=None, kind="chat_member"):
     """A chat_member update: subject = usr, from = from_user (default usr)."""
+    usr, from_user, chat = copy.deepcopy((usr, from_user, chat))
+    invite_link = copy.deepcopy(invite_link)
     body = {"chat": chat, "from": from_user or usr,
             "date": int(date if date is not None else time.time()),
             "old_chat_member": _member(usr, old_status, old_is_member),
@@ -150,6 +154,7 @@ def invite_link(creates_join_request=False, bot_id=BOT_ID, name="CAMP42 link"):
 
 
 def join_request(update_id, chat, usr, date=None, link=None, bio=None):
+    usr, chat, link = copy.deepcopy((usr, chat, link))
     body = {"chat": chat, "from": usr, "user_chat_id": usr["id"],
             "date": int(date if date is not None else time.time())}
     if bio:
@@ -163,6 +168,7 @@ def my_chat_member(update_id, chat, old_status, new_status, date=None, bot_id=BO
                    from_user=None, bot_username=None):
     """The bot's own membership changed (fixtures 13-16)."""
     b = bot_user(bot_id, bot_username)
+    chat, from_user = copy.deepcopy((chat, from_user))
     return {"update_id": update_id,
             "my_chat_member": {"chat": chat, "from": from_user or OWNER,
                                "date": int(date if date is not None else time.time()),
@@ -172,6 +178,7 @@ def my_chat_member(update_id, chat, old_status, new_status, date=None, bot_id=BO
 
 def migrate_message(update_id, old_chat, new_chat_id, date=None, from_user=None):
     """Service message in the old group announcing the migration."""
+    old_chat, from_user = copy.deepcopy((old_chat, from_user))
     return {"update_id": update_id,
             "message": {"message_id": update_id % 100000 + 1, "from": from_user or OWNER,
                         "chat": old_chat, "date": int(date if date is not None else time.time()),
@@ -317,6 +324,8 @@ class TgleadTestCase(unittest.TestCase):
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
+                sys.stderr.write("\nWARNING: tglead serve still running 5 s after SIGTERM "
+                                 "(%s); sending SIGKILL\n" % self.id())
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None

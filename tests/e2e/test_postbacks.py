@@ -256,8 +256,11 @@ class UnsubWindowTest(TgleadTestCase):
         ld = self.find_lead(ALINA["id"], status=3)
         self.assertEqual(ld["join_time"], fmt(self.t0 + 9000))
         self.assertEqual(len(self.wait_hits(1, "cancel")), 1)
-        states = [p["state"] for p in self.postbacks_of(ld["id"]) if p["status"] == "cancel"]
-        self.assertEqual(sorted(states), ["sent", "skipped"])
+
+        def states():
+            st = [p["state"] for p in self.postbacks_of(ld["id"]) if p["status"] == "cancel"]
+            self.assertEqual(sorted(st), ["sent", "skipped"])
+        self.eventually(states, timeout=self.ASYNC_TIMEOUT)
 
     def test_zero_window_is_infinite(self):
         self.setup_bot_and_campaign(unsub_window=0)

@@ -54,6 +54,7 @@ inline constexpr const char* kBotById = "SELECT " TGLEAD_BOT_COLUMNS " FROM bots
 inline constexpr const char* kBotsOfUser =
     "SELECT " TGLEAD_BOT_COLUMNS ", (SELECT COUNT(*) FROM chats ch WHERE ch.bot_id = bots.id AND ch.ok = 1) "
     "FROM bots WHERE user_id = ? ORDER BY created, id";
+inline constexpr const char* kConnectedBots = "SELECT " TGLEAD_BOT_COLUMNS " FROM bots WHERE status != 3 ORDER BY id";
 inline constexpr const char* kFlaggedChatCount = "SELECT COUNT(*) FROM chats WHERE bot_id = ? AND ok = 0";
 
 inline constexpr const char* kUpsertChat =

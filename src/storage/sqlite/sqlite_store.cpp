@@ -578,6 +578,11 @@ std::vector<Bot> SqliteStore::bots_of_user(std::int64_t user_id) {
       user_id);
 }
 
+std::vector<Bot> SqliteStore::connected_bots() {
+  auto r = read();
+  return many<Bot>(*r, sql::kConnectedBots, read_bot);
+}
+
 std::vector<Chat> SqliteStore::chats_of_bot(std::int64_t bot_id) {
   auto r = read();
   return many<Chat>(*r, sql::kChatsOfBot, read_chat, bot_id);

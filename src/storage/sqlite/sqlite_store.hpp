@@ -37,6 +37,7 @@ class SqliteStore final : public Store {
   std::optional<domain::User> user_by_transfer_token(std::string_view token) override;
   std::optional<domain::Bot> bot(std::int64_t bot_id) override;
   std::vector<domain::Bot> bots_of_user(std::int64_t user_id) override;
+  std::vector<domain::Bot> connected_bots() override;
   std::vector<domain::Chat> chats_of_bot(std::int64_t bot_id) override;
   std::optional<domain::Chat> chat(std::int64_t bot_id, std::int64_t chat_id) override;
   std::optional<domain::Campaign> campaign(std::int64_t id) override;
