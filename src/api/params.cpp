@@ -67,7 +67,7 @@ std::optional<std::string> Params::text(std::string_view name) const {
   const json* value = find(name);
   if (!value) return std::nullopt;
   if (value->is_string()) return value->get<std::string>();
-  if (value->is_number_integer()) return std::to_string(value->get<std::int64_t>());
+  if (value->is_number_integer()) return value->dump();
   throw ApiError::param(std::string(name) + " must be a string");
 }
 
@@ -80,6 +80,9 @@ std::string Params::required_text(std::string_view name) const {
 std::optional<std::int64_t> Params::integer(std::string_view name) const {
   const json* value = find(name);
   if (!value) return std::nullopt;
+  if (value->is_number_unsigned() && value->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+    throw ApiError::param(std::string(name) + " is out of range");
+  }
   if (value->is_number_integer()) return value->get<std::int64_t>();
   if (value->is_string()) {
     const std::string& s = value->get_ref<const std::string&>();

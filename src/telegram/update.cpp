@@ -13,12 +13,13 @@ using json = nlohmann::json;
 std::optional<std::int64_t> int_field(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
+  // nlohmann reports unsigned numbers as integers too: check the range first.
   if (it->is_number_unsigned()) {
     auto value = it->get<std::uint64_t>();
     if (value > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
     return static_cast<std::int64_t>(value);
   }
+  if (it->is_number_integer()) return it->get<std::int64_t>();
   return std::nullopt;
 }
 
