@@ -3,6 +3,7 @@
 
 #include "api/endpoint.hpp"
 #include "util/random.hpp"
+#include "util/time_format.hpp"
 
 namespace tglead::api {
 
@@ -46,9 +47,26 @@ http::Response new_key(Call& call) {
   return ok(json{{"key", key}});
 }
 
+http::Response list_notices(Call& call) {
+  json data = json::array();
+  auto notices = call.services.store.notices(call.user.id);
+  for (const auto& n : notices) {
+    data.push_back({{"id", n.id}, {"text", n.text}, {"time", util::format_datetime(n.created)}});
+  }
+  return ok_list(std::move(data), static_cast<std::int64_t>(notices.size()));
+}
+
+http::Response dismiss_notice(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  call.services.store.write([&](storage::WriteTx& tx) { tx.dismiss_notice(call.user.id, id); });
+  return ok(true);
+}
+
 }  // namespace
 
 void add_profile_endpoints(EndpointMap& map) {
+  map["/api/notices/list.json"] = list_notices;
+  map["/api/notices/dismiss.json"] = dismiss_notice;
   map["/api/profile/get.json"] = get_profile;
   map["/api/profile/edit.json"] = edit_profile;
   map["/api/profile/key.json"] = new_key;

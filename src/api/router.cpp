@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/sessions.hpp"
 #include "api/webhook.hpp"
 #include "domain/plans.hpp"
 
@@ -21,6 +22,9 @@ http::Response Router::handle(const http::Request& request) {
     std::string_view path = request.path;
     if (path.rfind("/tg/", 0) == 0) return receive_webhook(services_, request, path.substr(4));
     if (path.rfind("/api/", 0) == 0) return handle_api(request);
+    if (path.rfind("/auth/", 0) == 0) {
+      if (auto response = handle_auth(services_, request)) return *response;
+    }
     if (path == "/healthz") return http::Response{200, "text/plain", "ok\n", {}};
     throw ApiError::notfound("no such page");
   } catch (const ApiError& error) {
@@ -51,11 +55,22 @@ http::Response Router::handle_api(const http::Request& request) {
 
   Params params(request);
   std::string key = api_key_of(request, params);
-  if (key.empty()) throw ApiError::auth();
-  auto user = services_.store.user_by_key(key);
+  std::optional<domain::User> user;
+  bool by_session = false;
+  if (!key.empty()) {
+    user = services_.store.user_by_key(key);
+  } else {
+    user = session_user(services_, request);
+    by_session = true;
+  }
   if (!user) throw ApiError::auth();
   auto access = domain::plan_access(user->plan, user->paid_until, services_.clock());
-  if (access == domain::PlanAccess::ApiUnpaid || access == domain::PlanAccess::AutoPause) {
+  bool plan_page = by_session && request.path == "/api/profile/get.json";
+  if (by_session && access != domain::PlanAccess::Full && !plan_page) {
+    // §7: after paid_until the dashboard shows only the plan page.
+    throw ApiError::unpaid("the plan expired; renew it to use the dashboard");
+  }
+  if (!plan_page && (access == domain::PlanAccess::ApiUnpaid || access == domain::PlanAccess::AutoPause)) {
     throw ApiError::unpaid("the plan expired more than 7 days ago; renew it to use the API");
   }
   Call call{services_, *user, params};

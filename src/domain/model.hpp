@@ -142,6 +142,13 @@ struct Notice {
   std::int64_t created = 0;
 };
 
+struct Session {
+  std::string token_hash;  // SHA-256 of the cookie value, hex
+  std::int64_t user_id = 0;
+  std::string csrf;        // must accompany every state-changing request
+  std::int64_t expires = 0;
+};
+
 std::string_view journal_action_name(JournalAction action);
 std::string_view postback_state_name(PostbackState state);
 

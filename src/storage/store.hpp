@@ -148,6 +148,12 @@ class WriteTx {
                                std::string_view error) = 0;
 
   virtual void insert_notice(std::int64_t user_id, std::string_view text, std::int64_t now) = 0;
+  virtual void dismiss_notice(std::int64_t user_id, std::int64_t notice_id) = 0;
+
+  // Dashboard sessions.
+  virtual void insert_session(const domain::Session& session, std::int64_t now) = 0;
+  virtual void delete_session(std::string_view token_hash) = 0;
+  virtual void delete_expired_sessions(std::int64_t now) = 0;
 
   // Rollups of complete past days (§6.3): computed once, dropped when a late event lands on that day.
   virtual void store_rollup(std::int64_t user_id, std::int64_t day) = 0;
@@ -189,6 +195,7 @@ class Store {
   virtual std::vector<std::pair<std::int64_t, std::int64_t>> missing_rollups(std::int64_t today, int max) = 0;
 
   virtual std::vector<domain::Notice> notices(std::int64_t user_id) = 0;
+  virtual std::optional<domain::Session> session(std::string_view token_hash, std::int64_t now) = 0;
 
   // Leads in wait/hold/approve started or changed since `since`, of live bots
   // and chats, with ids above `after_lead_id`, in id order.

@@ -9,7 +9,7 @@
 
 namespace tglead::storage::sqlite {
 
-inline constexpr std::array<const char*, 1> kMigrations = {
+inline constexpr std::array<const char*, 2> kMigrations = {
     R"~(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -203,6 +203,17 @@ CREATE TABLE rollup_chat (
   joins INTEGER NOT NULL, leaves INTEGER NOT NULL,
   PRIMARY KEY (user_id, day, bot_id, chat_id)
 ) WITHOUT ROWID;
+)~",
+    R"~(
+-- Dashboard login sessions; only a hash of the cookie value is stored.
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  csrf TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
 )~",
 };
 

@@ -165,6 +165,13 @@ inline constexpr const char* kDueTelegram =
     "JOIN bots b ON b.id = o.bot_id WHERE o.state = 0 AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?";
 inline constexpr const char* kNextTelegramTime = "SELECT MIN(next_attempt) FROM telegram_outbox WHERE state = 0";
 
+inline constexpr const char* kDismissNotice = "UPDATE notices SET dismissed = 1 WHERE user_id = ? AND id = ?";
+inline constexpr const char* kInsertSession =
+    "INSERT INTO sessions (token_hash, user_id, csrf, created, expires) VALUES (?,?,?,?,?)";
+inline constexpr const char* kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?";
+inline constexpr const char* kDeleteExpiredSessions = "DELETE FROM sessions WHERE expires < ?";
+inline constexpr const char* kSession =
+    "SELECT token_hash, user_id, csrf, expires FROM sessions WHERE token_hash = ? AND expires >= ?";
 inline constexpr const char* kInsertNotice = "INSERT INTO notices (user_id, text, created) VALUES (?,?,?)";
 inline constexpr const char* kNotices =
     "SELECT id, user_id, text, created FROM notices WHERE user_id = ? AND dismissed = 0 ORDER BY id DESC LIMIT 50";

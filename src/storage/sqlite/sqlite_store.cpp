@@ -393,6 +393,22 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kInsertNotice).bind_all(user_id, text, now).run();
   }
 
+  void dismiss_notice(std::int64_t user_id, std::int64_t notice_id) override {
+    db_.prepare(sql::kDismissNotice).bind_all(user_id, notice_id).run();
+  }
+
+  void insert_session(const Session& s, std::int64_t now) override {
+    db_.prepare(sql::kInsertSession).bind_all(s.token_hash, s.user_id, s.csrf, now, s.expires).run();
+  }
+
+  void delete_session(std::string_view token_hash) override {
+    db_.prepare(sql::kDeleteSession).bind_all(token_hash).run();
+  }
+
+  void delete_expired_sessions(std::int64_t now) override {
+    db_.prepare(sql::kDeleteExpiredSessions).bind_all(now).run();
+  }
+
   void store_rollup(std::int64_t user_id, std::int64_t day) override {
     db_.prepare(sql::kClearRollupCampaign).bind_all(user_id, day).run();
     db_.prepare(sql::kClearRollupChat).bind_all(user_id, day).run();
@@ -798,6 +814,13 @@ std::vector<Notice> SqliteStore::notices(std::int64_t user_id) {
   return many<Notice>(
       *r, sql::kNotices, [](const Stmt& s) { return Notice{s.int64(0), s.int64(1), s.text(2), s.int64(3)}; },
       user_id);
+}
+
+std::optional<Session> SqliteStore::session(std::string_view token_hash, std::int64_t now) {
+  auto r = read();
+  return one<Session>(
+      *r, sql::kSession, [](const Stmt& s) { return Session{s.text(0), s.int64(1), s.text(2), s.int64(3)}; },
+      token_hash, now);
 }
 
 std::vector<ReconcileTarget> SqliteStore::reconcile_targets(std::int64_t since, std::int64_t after_lead_id, int max) {

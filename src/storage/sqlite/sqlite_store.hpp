@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
                                       std::int64_t today) override;
   std::vector<std::pair<std::int64_t, std::int64_t>> missing_rollups(std::int64_t today, int max) override;
   std::vector<domain::Notice> notices(std::int64_t user_id) override;
+  std::optional<domain::Session> session(std::string_view token_hash, std::int64_t now) override;
   std::vector<ReconcileTarget> reconcile_targets(std::int64_t since, std::int64_t after_lead_id, int max) override;
   std::vector<DuePostback> due_postbacks(std::int64_t now, int max) override;
   std::vector<TelegramJob> due_telegram_jobs(std::int64_t now, int max) override;
