@@ -5,6 +5,7 @@
 #include "api/sessions.hpp"
 #include "api/webhook.hpp"
 #include "domain/plans.hpp"
+#include "web/assets.hpp"
 
 namespace tglead::api {
 
@@ -26,6 +27,7 @@ http::Response Router::handle(const http::Request& request) {
       if (auto response = handle_auth(services_, request)) return *response;
     }
     if (path == "/healthz") return http::Response{200, "text/plain", "ok\n", {}};
+    if (auto page = web::serve_static(request)) return *page;
     throw ApiError::notfound("no such page");
   } catch (const ApiError& error) {
     return error_response(error);

@@ -43,7 +43,8 @@ class PostbackSender {
   };
 
   std::chrono::milliseconds step();
-  void record(std::deque<Result>& results);
+  // Records finished attempts; call inside a write unit.
+  void record(storage::WriteTx& tx, const std::deque<Result>& results);
 
   storage::Store& store_;
   net::HttpClient& http_;

@@ -15,7 +15,7 @@ using nlohmann::json;
 TelegramSender::TelegramSender(storage::Store& store, BotApi& api, std::function<std::int64_t()> clock,
                                int max_in_flight)
     : store_(store), api_(api), clock_(std::move(clock)), max_in_flight_(max_in_flight),
-      worker_([this] { return step(); }) {}
+      worker_([this] { return step(); }, 5ms) {}
 
 void TelegramSender::stop() {
   worker_.stop();

@@ -2,8 +2,9 @@
 // between steps until woken or until the delay the step asked for elapses.
 //
 // Contract: `step` runs only on the worker's thread and returns how long to
-// sleep at most. wake() and stop() are thread-safe; stop() waits for the
-// current step to finish and joins; the destructor stops.
+// sleep at most; with a `min_pause`, consecutive steps are at least that far
+// apart even when woken, so a burst of wake-ups costs one step, not one each. wake() and stop() are thread-safe; stop()
+// waits for the current step to finish and joins; the destructor stops.
 #pragma once
 
 #include <chrono>
@@ -18,7 +19,8 @@ class Worker {
  public:
   using Step = std::function<std::chrono::milliseconds()>;
 
-  explicit Worker(Step step) : step_(std::move(step)) {}
+  explicit Worker(Step step, std::chrono::milliseconds min_pause = std::chrono::milliseconds(0))
+      : step_(std::move(step)), min_pause_(min_pause) {}
   ~Worker() { stop(); }
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -54,11 +56,13 @@ class Worker {
       }
       auto delay = step_();
       std::unique_lock lock(mutex_);
+      if (min_pause_.count() > 0 && cv_.wait_for(lock, min_pause_, [this] { return stopping_; })) return;
       cv_.wait_for(lock, delay, [this] { return stopping_ || woken_; });
     }
   }
 
   Step step_;
+  std::chrono::milliseconds min_pause_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool woken_ = false;
