@@ -34,6 +34,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--workers", serve.workers, "request handler threads")
       ->envname("TGLEAD_WORKERS")->check(CLI::Range(1, 1024))->capture_default_str();
 
+  tglead::app::DemoOptions demo;
+  auto* demo_cmd = cli.add_subcommand("demo", "serve with a simulated Telegram, a local tracker and live traffic");
+  demo_cmd->add_option("--listen", demo.listen, "address to listen on")->capture_default_str();
+  auto* demo_db = demo_cmd->add_option("--db", demo.db, "a fresh sqlite:PATH")->capture_default_str();
+  demo_cmd->add_option("--log-level", demo.log_level, "trace, debug, info, warn, error")->capture_default_str();
+
   auto* migrate_cmd = cli.add_subcommand("migrate", "apply database migrations");
   migrate_cmd->add_option("--db", db, "sqlite:PATH")->envname("TGLEAD_DB")->capture_default_str();
 
@@ -62,6 +68,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (serve_cmd->parsed()) return tglead::app::serve(serve);
+  if (demo_cmd->parsed()) {
+    demo.db_is_default = demo_db->count() == 0;
+    return tglead::app::demo(demo);
+  }
   if (migrate_cmd->parsed()) return tglead::app::migrate_db(db);
   if (user_add_cmd->parsed()) return tglead::app::user_add(user_add);
   if (plan_set_cmd->parsed()) return tglead::app::plan_set(plan_db, plan_email, plan_name, plan_days);

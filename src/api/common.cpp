@@ -26,6 +26,13 @@ bool is_local_name(std::string_view host) {
   return host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost");
 }
 
+// "127.0.0.1." and "LOCALHOST." name the same hosts as without the root dot.
+std::string canonical_host(std::string host) {
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
+
 }  // namespace
 
 TemplateSet parse_templates(const nlohmann::json& object, const TemplateSet& base, bool allow_private) {
@@ -41,8 +48,9 @@ TemplateSet parse_templates(const nlohmann::json& object, const TemplateSet& bas
     if (!tmpl.empty() && !allow_private) {
       auto parts = util::split_url(tmpl);
       if (!parts) throw ApiError::postback("postbacks." + key + ": not a valid URL");
-      auto is_public = net::is_public_ip_literal(parts->host);
-      if ((is_public && !*is_public) || is_local_name(parts->host)) {
+      std::string host = canonical_host(parts->host);
+      auto is_public = net::is_public_ip_literal(host);
+      if ((is_public && !*is_public) || is_local_name(host)) {
         throw ApiError::postback("postbacks." + key + ": the target host is not a public address");
       }
     }

@@ -24,6 +24,14 @@ struct UserAddOptions {
 };
 int user_add(const UserAddOptions& options);
 
+struct DemoOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "sqlite:tglead-demo.db";
+  bool db_is_default = true;  // only the default demo file is replaced when it exists
+  std::string log_level = "warn";
+};
+int demo(const DemoOptions& options);
+
 int plan_set(const std::string& db, const std::string& email, const std::string& plan, std::int64_t days);
 
 }  // namespace tglead::app

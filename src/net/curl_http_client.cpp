@@ -233,6 +233,10 @@ class CurlHttpClient::Impl {
     // An empty "Expect:" stops curl from waiting for "100 Continue" on large
     // bodies, a round trip (or a full second with servers that never send it).
     t.headers = curl_slist_append(t.headers, "Expect:");
+    for (const auto& line : r.headers) {
+      // A header value must never smuggle a second header or a body.
+      if (line.find_first_of("\r\n") == std::string::npos) t.headers = curl_slist_append(t.headers, line.c_str());
+    }
     if (!r.content_type.empty()) {
       t.headers = curl_slist_append(t.headers, ("Content-Type: " + r.content_type).c_str());
     }

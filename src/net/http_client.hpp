@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace tglead::net {
 
@@ -22,6 +23,7 @@ struct HttpRequest {
   std::string url;
   std::string body;  // sent for POST (and for other non-GET methods when not empty)
   std::string content_type;  // e.g. "application/json"; no header when empty
+  std::vector<std::string> headers;  // extra "Name: value" lines
   long timeout_ms = 10000;  // whole transfer, connect included
   bool follow_redirects = false;  // postbacks never follow redirects
   // SSRF guard: refuse to connect to non-public addresses (see

@@ -17,15 +17,9 @@ UpdatePoller::UpdatePoller(storage::Store& store, BotApi& api, std::function<std
       poll_timeout_(poll_timeout_seconds), worker_([this] { return step(); }) {}
 
 void UpdatePoller::stop() {
+  // Long polls still open are abandoned: their updates stay unconfirmed at
+  // Telegram and come again on the next start. Their callbacks only queue.
   worker_.stop();
-  // Long polls end by themselves within poll_timeout; their updates stay unconfirmed at Telegram.
-  for (int i = 0; i < (poll_timeout_ + 5) * 100; ++i) {
-    {
-      std::lock_guard lock(mutex_);
-      if (outstanding_ == 0) return;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
 }
 
 std::chrono::milliseconds UpdatePoller::step() {
@@ -44,7 +38,6 @@ std::chrono::milliseconds UpdatePoller::step() {
         std::lock_guard lock(mutex_);
         if (state.in_flight || now < state.retry_at) continue;
         state.in_flight = true;
-        ++outstanding_;
       }
       json params{{"timeout", poll_timeout_}, {"allowed_updates", BotApi::allowed_updates()}};
       if (state.offset != 0) params["offset"] = state.offset;
@@ -93,7 +86,6 @@ void UpdatePoller::apply(const Fetched& fetched) {
   state.failures = ok ? 0 : std::min(state.failures + 1, 6);
   std::lock_guard lock(mutex_);
   state.in_flight = false;
-  --outstanding_;
   state.retry_at = std::chrono::steady_clock::now() + std::chrono::seconds(ok ? 0 : (1 << state.failures));
 }
 

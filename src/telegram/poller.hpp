@@ -7,7 +7,8 @@
 // update_id, atomic apply); the offset that confirms updates to Telegram
 // only advances past updates that are durably applied, so a crash re-fetches
 // them. Errors (409 while a webhook is set, network) back off per bot.
-// start()/stop() are thread-safe.
+// start()/stop() are thread-safe; the HttpClient must complete (or abort)
+// outstanding polls before the poller is destroyed.
 #pragma once
 
 #include <chrono>
@@ -53,7 +54,6 @@ class UpdatePoller {
   std::mutex mutex_;
   std::deque<Fetched> fetched_;
   std::map<std::int64_t, BotState> bots_;  // worker thread only, except in_flight under mutex_
-  int outstanding_ = 0;
   util::Worker worker_;
 };
 

@@ -116,20 +116,19 @@ bool TelegramSender::resolve_join_button(const storage::TelegramJob& job, json& 
 }
 
 bool TelegramSender::take_budget(const storage::TelegramJob& job, std::int64_t chat_id) {
-  constexpr double kBotPerSecond = 30.0;
+  // A sliding one-second window: never more than 30 calls per bot in any second, bursts included.
+  constexpr std::size_t kBotPerSecond = 30;
   auto now = std::chrono::steady_clock::now();
-  auto [it, fresh] = bot_budget_.try_emplace(job.bot_id, kBotPerSecond, now);
-  auto& [tokens, refilled] = it->second;
-  tokens = std::min(kBotPerSecond, tokens + std::chrono::duration<double>(now - refilled).count() * kBotPerSecond);
-  refilled = now;
-  if (tokens < 1.0) return false;
+  auto& sends = bot_sends_[job.bot_id];
+  while (!sends.empty() && now - sends.front() >= 1s) sends.pop_front();
+  if (sends.size() >= kBotPerSecond) return false;
   bool is_message = job.method.rfind("send", 0) == 0;
   if (is_message && chat_id != 0) {
     auto& next = chat_next_[{job.bot_id, chat_id}];
     if (next > now) return false;
     next = now + 1s;
   }
-  tokens -= 1.0;
+  sends.push_back(now);
   return true;
 }
 

@@ -55,7 +55,7 @@ class TelegramSender {
   std::mutex mutex_;
   std::set<std::int64_t> in_flight_;
   std::deque<Result> results_;
-  std::map<std::int64_t, std::pair<double, std::chrono::steady_clock::time_point>> bot_budget_;
+  std::map<std::int64_t, std::deque<std::chrono::steady_clock::time_point>> bot_sends_;  // last second per bot
   std::map<std::pair<std::int64_t, std::int64_t>, std::chrono::steady_clock::time_point> chat_next_;
   util::Worker worker_;
 };

@@ -82,7 +82,7 @@ void queue_welcome(storage::WriteTx& tx, const Campaign& campaign, const Lead& l
   // The join button needs an invite link the bot creates itself; the sender
   // resolves it (and remembers it on the campaign) right before sending.
   if (!w.join_button.empty()) {
-    payload["tglead_join_button"] = w.join_button;
+    payload["tglead_join_button"] = expand_text_template(w.join_button, values);
     payload["tglead_campaign"] = campaign.id;
   }
   std::string method = "sendMessage";
@@ -293,6 +293,12 @@ Outcome apply_member_check(storage::WriteTx& tx, std::int64_t lead_id, const Mem
   if (entered.empty()) return Outcome::Ignored;
   tx.update_lead(*lead);
   record(tx, *owner, *campaign, *lead, entered, check_time);
+  // The journal shows what getChatMember revealed, like an observed event.
+  JournalAction action = JournalAction::Join;
+  if (lead->status == LeadStatus::Cancel) action = JournalAction::Leave;
+  if (lead->status == LeadStatus::Trash) action = JournalAction::Ban;
+  tx.insert_journal(JournalEntry{0, campaign->bot_id, campaign->chat_id, lead->subscriber, lead->username, action,
+                                 true, check_time});
   return Outcome::Applied;
 }
 

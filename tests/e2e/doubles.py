@@ -119,6 +119,9 @@ class _BotApiHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path, params = _parse_params(self, body)
+        delay = self.double._delay_for(path)
+        if delay:
+            time.sleep(delay)     # a slow Bot API method (outside the lock)
         code, payload = self.double._dispatch(path, params)
         data = json.dumps(payload).encode("utf-8")
         self.send_response(code)
@@ -150,6 +153,10 @@ class BotApiDouble(_Base):
             self.chats = {}              # chat id -> dict merged into getChat result
             self.members = {}            # (chat id, user id) -> status for getChatMember
             self.method_errors = {}      # method(lower) -> (code, description, parameters)
+            self.fail_rules = []         # [method, pred, times left, code, desc, parameters]
+            self.updates = {}            # bot id -> [(update, redeliver)] for getUpdates
+            self.poll_wait = 0.5         # max seconds an empty getUpdates waits
+            self.method_delays = {}      # method(lower) -> seconds before answering
             self._msg_id = 1000
 
     def set_username(self, bot, username, first_name=None):
@@ -177,6 +184,35 @@ class BotApiDouble(_Base):
     def fail_method(self, method, code, description, parameters=None):
         with self._lock:
             self.method_errors[method.lower()] = (code, description, parameters)
+
+    def fail_method_times(self, method, code, description, parameters=None, times=1,
+                          pred=None):
+        """Answer the next `times` calls of method (matching pred(params)) with an error,
+        then behave normally again."""
+        with self._lock:
+            self.fail_rules.append([method.lower(), pred, times, code, description,
+                                    parameters])
+
+    def delay_method(self, method, seconds):
+        """Answer every call of `method` only after `seconds` (a slow Bot API)."""
+        with self._lock:
+            self.method_delays[method.lower()] = float(seconds)
+
+    def _delay_for(self, path):
+        method = path.rsplit("/", 1)[-1].lower()
+        with self._lock:
+            return self.method_delays.get(method, 0.0)
+
+    def queue_update(self, bot_id, update, redeliver=False):
+        """Queue an update for getUpdates.  redeliver=True hands it out even when the
+        offset already confirmed it (Telegram re-delivering an update)."""
+        with self._cond:
+            self.updates.setdefault(str(bot_id), []).append((update, redeliver))
+            self._cond.notify_all()
+
+    def pending_updates(self, bot_id):
+        with self._lock:
+            return [u for u, _ in self.updates.get(str(bot_id), [])]
 
     # ---- inspection ----------------------------------------------------
     def calls(self, method=None, bot_id=None):
@@ -243,6 +279,10 @@ class BotApiDouble(_Base):
             return self._err(401, "Unauthorized")
         if m in self.method_errors:
             return self._err(*self.method_errors[m])
+        for rule in self.fail_rules:
+            if rule[0] == m and rule[2] > 0 and (rule[1] is None or rule[1](p)):
+                rule[2] -= 1
+                return self._err(rule[3], rule[4], rule[5])
         now = int(time.time())
         bot = self._bot_user(token)
         if m == "getme":
@@ -294,7 +334,10 @@ class BotApiDouble(_Base):
             status = self.members.get((cid, uid), "left")
             user = bot if str(uid) == bot_id else {"id": uid, "is_bot": False,
                                                    "first_name": "User"}
-            return self._ok({"user": user, "status": status})
+            r = {"user": user, "status": status}
+            if status == "kicked":
+                r["until_date"] = 0
+            return self._ok(r)
         if m == "getchat":
             cid = _as_int(p.get("chat_id"))
             r = {"id": cid, "type": "channel", "title": "Chat %s" % cid,
@@ -315,10 +358,21 @@ class BotApiDouble(_Base):
             if bot_id in self.webhooks:
                 return self._err(409, "Conflict: can't use getUpdates method while webhook "
                                       "is active; use deleteWebhook to delete the webhook first")
-            timeout = min(float(p.get("timeout") or 0), 0.5)
-            if timeout:
+            queue = self.updates.setdefault(bot_id, [])
+            offset = _as_int(p.get("offset"))
+            if isinstance(offset, int) and offset > 0:
+                # confirmed updates are forgotten, except those set to be re-delivered
+                queue[:] = [(u, r) for u, r in queue if r or u["update_id"] >= offset]
+            timeout = min(float(p.get("timeout") or 0), self.poll_wait)
+            if not queue and timeout:
                 self._cond.wait(timeout)
-            return self._ok([])
+            out = []
+            for i, (u, r) in enumerate(list(queue)):
+                out.append(u)
+                if r:   # a re-delivery is handed out once
+                    queue[i] = None
+            queue[:] = [q for q in queue if q is not None]
+            return self._ok(out)
         # anything else (setMyCommands, answerCallbackQuery, ...) -- accept
         return self._ok(True)
 
@@ -338,13 +392,20 @@ class _TrackerHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        code, body = self.double._record(self.command, self.path)
+        rec, (code, body, headers, delay) = self.double._record_full(self.command, self.path)
+        if delay:
+            # a slow (or hanging) tracker; released early by reset()/stop()
+            self.double._release.wait(delay)
         data = body.encode("utf-8")
         self.send_response(code)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+        self.wfile.flush()
+        self.double._mark_done(rec)
 
     do_GET = _handle
     do_POST = _handle
@@ -357,25 +418,52 @@ class TrackerDouble(_Base):
         self.reset()
 
     def reset(self):
+        old = getattr(self, "_release", None)
+        if old is not None:
+            old.set()          # let hanging handlers of the previous test finish
         with self._lock:
             self._requests = []
             self.responses = {}   # path -> (code, body)
+            self._extra = {}      # path -> (headers, delay)
+            self._release = threading.Event()
 
-    def set_response(self, path, code, body=None):
+    def stop(self):
+        self._release.set()
+        super().stop()
+
+    def set_response(self, path, code, body=None, headers=None, delay=0.0):
+        """Answer `path` with code/body; optional extra headers (e.g. Location) and a
+        delay in seconds before answering (a slow tracker)."""
         with self._lock:
             self.responses[path] = (code, body if body is not None else "code %d" % code)
+            self._extra[path] = (dict(headers or {}), float(delay or 0))
+
+    def hang(self, path, seconds=30.0):
+        """Never answer `path` (within `seconds`, or until reset)."""
+        self.set_response(path, 200, "late", delay=seconds)
 
     def _record(self, method, raw_path):
+        return self._record_full(method, raw_path)[1][:2]
+
+    def _record_full(self, method, raw_path):
         parts = urllib.parse.urlsplit(raw_path)
         query = {}
         for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True):
             query.setdefault(k, v)
+        rec = {"method": method, "path": parts.path, "query": query,
+               "raw_query": parts.query, "raw_path": raw_path,
+               "time": time.time(), "done": None}
         with self._cond:
-            self._requests.append({"method": method, "path": parts.path, "query": query,
-                                   "raw_query": parts.query, "raw_path": raw_path,
-                                   "time": time.time()})
+            self._requests.append(rec)
             self._cond.notify_all()
-            return self.responses.get(parts.path, (200, "OK"))
+            code, body = self.responses.get(parts.path, (200, "OK"))
+            headers, delay = self._extra.get(parts.path, ({}, 0.0))
+            return rec, (code, body, headers, delay)
+
+    def _mark_done(self, rec):
+        with self._cond:
+            rec["done"] = time.time()
+            self._cond.notify_all()
 
     def requests(self, path=None):
         with self._lock:
