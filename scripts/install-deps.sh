@@ -6,7 +6,13 @@ packages=(
   libboost-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libphonenumber-dev
+  chromium nodejs
+  clang libclang-rt-14-dev   # fuzz/ (libFuzzer + ASan/UBSan)
 )
+# Debian's npm package conflicts with nodejs builds that bundle npm (NodeSource): only ask for it
+# when no npm is on the PATH.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

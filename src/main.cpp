@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
   plan_set_cmd->add_option("--days", plan_days, "paid days from now")->required();
   plan_set_cmd->add_option("--db", plan_db, "sqlite:PATH")->envname("TGLEAD_DB")->capture_default_str();
 
+  auto* import_cmd = cli.add_subcommand("import", "import data");
+  import_cmd->require_subcommand(1);
+  tglead::app::ImportContactsOptions import_contacts;
+  import_contacts.db = db;
+  auto* import_contacts_cmd = import_cmd->add_subcommand("contacts", "import CRM contacts from a CSV file");
+  import_contacts_cmd->add_option("file", import_contacts.file, "CSV file (UTF-8, ',' or ';')")->required();
+  import_contacts_cmd->add_option("--user", import_contacts.email, "account email")->required();
+  import_contacts_cmd->add_option("--mode", import_contacts.mode, "create, create_update or update")
+      ->check(CLI::IsMember({"create", "create_update", "update"}))->capture_default_str();
+  import_contacts_cmd->add_option("--region", import_contacts.region,
+                                  "country (ISO code) of phone numbers written without +country code");
+  import_contacts_cmd->add_flag("--quiet", import_contacts.quiet, "no progress output");
+  import_contacts_cmd->add_option("--db", import_contacts.db, "sqlite:PATH")->envname("TGLEAD_DB")->capture_default_str();
+
   CLI11_PARSE(cli, argc, argv);
 
   if (serve_cmd->parsed()) return tglead::app::serve(serve);
@@ -74,6 +88,7 @@ int main(int argc, char** argv) {
   }
   if (migrate_cmd->parsed()) return tglead::app::migrate_db(db);
   if (user_add_cmd->parsed()) return tglead::app::user_add(user_add);
+  if (import_contacts_cmd->parsed()) return tglead::app::import_contacts(import_contacts);
   if (plan_set_cmd->parsed()) return tglead::app::plan_set(plan_db, plan_email, plan_name, plan_days);
   return 1;
 }

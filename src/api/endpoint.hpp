@@ -28,6 +28,8 @@ void add_lead_endpoints(EndpointMap& map);
 void add_stats_endpoints(EndpointMap& map);
 void add_profile_endpoints(EndpointMap& map);
 void add_postback_endpoints(EndpointMap& map);
+void add_contact_endpoints(EndpointMap& map);  // /api/contacts/*, /api/tags/*
+void add_transfer_endpoints(EndpointMap& map);
 
 // Shared lookups that enforce ownership: another account's id is "not found".
 domain::Bot owned_bot(Call& call, std::int64_t bot_id);

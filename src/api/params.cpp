@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "api/api_error.hpp"
+#include "util/json_depth.hpp"
 #include "util/url.hpp"
 
 namespace tglead::api {
@@ -42,10 +43,11 @@ Params::Params(const http::Request& request) {
   bool looks_json = type.find("json") != std::string_view::npos ||
                     (type.find("form") == std::string_view::npos && request.body.front() == '{');
   if (looks_json) {
+    if (!util::json_depth_within(request.body)) throw ApiError::param("the JSON body is nested too deeply");
     json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (body.is_discarded()) throw ApiError::param("the request body is not valid JSON");
     if (!body.is_object()) throw ApiError::param("the JSON body must be an object");
-    for (auto& [key, value] : body.items()) values_[key] = value;
+    for (auto& [key, value] : body.items()) values_[key] = std::move(value);
     return;
   }
   if (type.find("multipart") != std::string_view::npos) {
@@ -125,6 +127,35 @@ std::optional<json> Params::object(std::string_view name) const {
     if (parsed.is_object()) return parsed;
   }
   throw ApiError::param(std::string(name) + " must be an object");
+}
+
+std::vector<std::string> Params::list(std::string_view name) const {
+  std::vector<std::string> out;
+  auto it = values_.find(std::string(name));
+  if (it == values_.end() || it->is_null()) return out;
+  auto add = [&](const json& item) {
+    if (item.is_string()) {
+      out.push_back(item.get<std::string>());
+    } else if (item.is_number_integer()) {
+      out.push_back(item.dump());
+    } else {
+      throw ApiError::param(std::string(name) + " must be a list of strings");
+    }
+  };
+  if (it->is_array() || it->is_object()) {
+    for (const auto& item : *it) add(item);
+    return out;
+  }
+  if (!it->is_string()) throw ApiError::param(std::string(name) + " must be a list of strings");
+  const std::string& text = it->get_ref<const std::string&>();
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
 }
 
 std::int64_t Params::limit() const {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/message.hpp"
 
@@ -31,6 +32,8 @@ class Params {
   std::optional<bool> boolean(std::string_view name) const;
   // A nested object (`postbacks`, `welcome`); nullopt when absent.
   std::optional<nlohmann::json> object(std::string_view name) const;
+  // A list of strings: a JSON array, a form's `name[0]=..` keys, or one comma-separated string.
+  std::vector<std::string> list(std::string_view name) const;
 
   // Paging per §6.3: limit defaults to 50 and is clamped to 200.
   std::int64_t limit() const;

@@ -58,7 +58,9 @@ http::Response list_notices(Call& call) {
 
 http::Response dismiss_notice(Call& call) {
   std::int64_t id = call.params.required_integer("id");
-  call.services.store.write([&](storage::WriteTx& tx) { tx.dismiss_notice(call.user.id, id); });
+  bool dismissed = false;
+  call.services.store.write([&](storage::WriteTx& tx) { dismissed = tx.dismiss_notice(call.user.id, id); });
+  if (!dismissed) throw ApiError::notfound("notice " + std::to_string(id) + " not found");
   return ok(true);
 }
 

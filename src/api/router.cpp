@@ -16,6 +16,8 @@ Router::Router(Services& services) : services_(services) {
   add_stats_endpoints(endpoints_);
   add_profile_endpoints(endpoints_);
   add_postback_endpoints(endpoints_);
+  add_contact_endpoints(endpoints_);
+  add_transfer_endpoints(endpoints_);
 }
 
 http::Response Router::handle(const http::Request& request) {

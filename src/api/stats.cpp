@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kMaxSeriesDays = 3660;
+constexpr std::int64_t kLastSecondOf9999 = 253402300799;
 
 storage::StatsScope scope_of(Call& call) {
   storage::StatsScope scope;
@@ -49,6 +50,7 @@ http::Response series(Call& call) {
   std::int64_t from = call.params.integer("from").value_or(util::utc_day_start(to) - 29 * kDay);
   if (from > to) throw ApiError::param("from must not be after to");
   if (from < 0) throw ApiError::param("from must not be negative");
+  if (to > kLastSecondOf9999) throw ApiError::param("to is beyond the year 9999");
   std::int64_t first_day = util::utc_day_start(from);
   std::int64_t last_day = util::utc_day_start(to);
   if ((last_day - first_day) / kDay >= kMaxSeriesDays) throw ApiError::param("the range is longer than 10 years");

@@ -32,6 +32,17 @@ struct DemoOptions {
 };
 int demo(const DemoOptions& options);
 
+struct ImportContactsOptions {
+  std::string db;
+  std::string file;
+  std::string email;
+  std::string mode = "create_update";
+  std::string region;  // default region for phone numbers without a country code
+  bool quiet = false;  // no progress line
+};
+// `tglead import contacts FILE --user EMAIL`: progress on stderr, the report on stdout.
+int import_contacts(const ImportContactsOptions& options);
+
 int plan_set(const std::string& db, const std::string& email, const std::string& plan, std::int64_t days);
 
 }  // namespace tglead::app

@@ -24,9 +24,13 @@ using namespace std::chrono_literals;
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// Computes daily rollups for complete past days, a few at a time.
+// Maintenance: pauses campaigns of accounts 14 days past their plan (§7) and
+// computes daily rollups for complete past days, a few at a time.
 std::chrono::milliseconds rollup_step(storage::Store& store) {
   try {
+    int paused = 0;
+    store.write([&](storage::WriteTx& tx) { paused = tx.pause_expired_campaigns(unix_now()); });
+    if (paused > 0) spdlog::info("paused {} campaign(s) of accounts 14 days past their plan", paused);
     std::int64_t today = util::utc_day_start(unix_now());
     auto missing = store.missing_rollups(today, 20);
     for (auto [user_id, day] : missing) {

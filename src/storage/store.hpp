@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "crm/contact.hpp"
 #include "domain/model.hpp"
 
 namespace tglead::storage {
@@ -88,6 +89,27 @@ struct ReconcileTarget {
   std::int64_t chat_id = 0;
 };
 
+// CRM contact listings (§8.1). `q` searches names, username, phone and Telegram id.
+struct ContactFilter {
+  std::int64_t user_id = 0;
+  std::string q;
+  std::optional<crm::Status> status;
+  std::optional<crm::Source> source;
+  std::optional<std::int64_t> tag_id;
+  std::int64_t limit = 50;
+  std::int64_t offset = 0;
+};
+
+// One contact import run and its report counts.
+struct ContactImportRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string file_name;
+  std::string mode;
+  std::int64_t started = 0, finished = 0;
+  std::int64_t rows = 0, created = 0, updated = 0, skipped = 0, errors = 0;
+};
+
 class WriteTx {
  public:
   virtual ~WriteTx() = default;
@@ -124,6 +146,12 @@ class WriteTx {
   virtual void update_campaign(const domain::Campaign& campaign, std::int64_t now) = 0;
   virtual void delete_campaign(std::int64_t id, std::int64_t now) = 0;
   virtual void set_campaign_invite_link(std::int64_t id, std::string_view link) = 0;
+  // Transfers (§6.3 transfer/send): the campaign, or the bot with all its campaigns, and their history.
+  virtual void move_campaign(std::int64_t campaign_id, std::int64_t from_user, std::int64_t to_user,
+                             std::int64_t now) = 0;
+  virtual void move_bot(std::int64_t bot_id, std::int64_t to_user) = 0;
+  // Returns how many campaigns were paused.
+  virtual int pause_expired_campaigns(std::int64_t now) = 0;
 
   // Leads, journal, transitions.
   virtual std::optional<domain::Lead> lead(std::int64_t campaign_id, std::int64_t subscriber) = 0;
@@ -148,7 +176,7 @@ class WriteTx {
                                std::string_view error) = 0;
 
   virtual void insert_notice(std::int64_t user_id, std::string_view text, std::int64_t now) = 0;
-  virtual void dismiss_notice(std::int64_t user_id, std::int64_t notice_id) = 0;
+  virtual bool dismiss_notice(std::int64_t user_id, std::int64_t notice_id) = 0;  // false: no such notice
 
   // Dashboard sessions.
   virtual void insert_session(const domain::Session& session, std::int64_t now) = 0;
@@ -157,6 +185,26 @@ class WriteTx {
 
   // Rollups of complete past days (§6.3): computed once, dropped when a late event lands on that day.
   virtual void store_rollup(std::int64_t user_id, std::int64_t day) = 0;
+
+  // CRM contacts (§8.1); every lookup is scoped to `user_id`. Contacts read here carry no tags.
+  virtual std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) = 0;
+  virtual std::optional<crm::Contact> contact_by_telegram_id(std::int64_t user_id, std::int64_t telegram_id) = 0;
+  virtual std::optional<crm::Contact> contact_by_username(std::int64_t user_id, std::string_view username) = 0;  // any case
+  virtual std::optional<crm::Contact> contact_by_phone(std::int64_t user_id, std::string_view phone) = 0;
+  virtual std::int64_t insert_contact(const crm::Contact& contact) = 0;
+  virtual void update_contact(const crm::Contact& contact) = 0;  // every column but id, user_id, created
+  virtual void delete_contact(std::int64_t user_id, std::int64_t id) = 0;  // with its tag links and history
+  virtual void insert_contact_history(const crm::HistoryEntry& entry) = 0;
+  // Moves tag links and history of contact `from` onto contact `to` (merge).
+  virtual void move_contact_relations(std::int64_t from, std::int64_t to) = 0;
+  virtual std::optional<crm::Tag> tag(std::int64_t user_id, std::int64_t tag_id) = 0;
+  virtual std::optional<crm::Tag> tag_by_name(std::int64_t user_id, std::string_view name) = 0;  // any case
+  virtual std::int64_t insert_tag(const crm::Tag& tag, std::int64_t now) = 0;
+  virtual void delete_tag(std::int64_t user_id, std::int64_t tag_id) = 0;  // and its links
+  virtual bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;    // true when newly linked
+  virtual bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked
+  virtual std::int64_t insert_contact_import(const ContactImportRecord& record) = 0;
+  virtual void update_contact_import(const ContactImportRecord& record) = 0;
 };
 
 class Store {
@@ -206,6 +254,12 @@ class Store {
   virtual std::vector<TelegramJob> due_telegram_jobs(std::int64_t now, int max) = 0;
   virtual std::optional<std::int64_t> next_postback_time() = 0;
   virtual std::optional<std::int64_t> next_telegram_time() = 0;
+
+  // CRM contacts, with their tag names; newest `updated` first.
+  virtual std::vector<crm::Contact> contacts(const ContactFilter& filter, std::int64_t* total) = 0;
+  virtual std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) = 0;
+  virtual std::vector<crm::HistoryEntry> contact_history(std::int64_t user_id, std::int64_t contact_id, int max) = 0;
+  virtual std::vector<crm::Tag> tags(std::int64_t user_id) = 0;  // by name, with contact counts
 };
 
 }  // namespace tglead::storage

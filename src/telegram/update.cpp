@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_depth.hpp"
+
 namespace tglead::telegram {
 
 namespace {
@@ -120,6 +122,7 @@ bool parse_join_request(const json& object, ChatJoinRequest& request) {
 }  // namespace
 
 std::variant<Update, ParseError> parse_update(std::string_view body) {
+  if (!util::json_depth_within(body)) return ParseError{"the update is nested too deeply"};
   json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return ParseError{"body is not valid JSON"};
   if (!root.is_object()) return ParseError{"an Update must be a JSON object"};

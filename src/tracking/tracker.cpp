@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crm/contacts.hpp"
 #include "domain/deeplink.hpp"
 #include "domain/tracking.hpp"
 #include "util/random.hpp"
@@ -97,6 +98,15 @@ void queue_welcome(storage::WriteTx& tx, const Campaign& campaign, const Lead& l
   tx.enqueue_telegram(campaign.bot_id, method, payload.dump(), lead.subscriber, now);
 }
 
+// §8.1: everyone who starts a campaign link becomes (or updates) a CRM contact, in the same unit.
+void record_contact(storage::WriteTx& tx, const Campaign& campaign, const Lead& lead, const telegram::User& from,
+                    std::int64_t now) {
+  crm::TelegramUser user{from.id, from.username, from.first_name, from.last_name, from.language_code};
+  json detail{{"campaign", campaign.id}, {"code", campaign.code}, {"lead", lead.id}, {"click", lead.click}};
+  crm::record_telegram_user(tx, campaign.user_id, user, crm::Source::Campaign, "campaign_start",
+                           detail.dump(-1, ' ', false, json::error_handler_t::replace), now);
+}
+
 Outcome on_start(storage::WriteTx& tx, const Bot& bot, const telegram::Message& message, std::int64_t now) {
   StartCommand command = parse_start_command(message.text, bot.username);
   std::optional<Campaign> campaign;
@@ -142,6 +152,7 @@ Outcome on_start(storage::WriteTx& tx, const Bot& bot, const telegram::Message& 
     record(tx, *owner, *campaign, *lead, entered, now);
   }
   if (campaign->active) queue_welcome(tx, *campaign, *lead, now);
+  record_contact(tx, *campaign, *lead, message.from, now);
   return Outcome::Applied;
 }
 
@@ -257,6 +268,9 @@ Outcome on_my_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::
     // Rule 12: in a private chat, kicked means the subscriber blocked the bot.
     if (status == "kicked") tx.set_subscriber_blocked(bot.id, update.chat.id, true, now);
     if (status == "member") tx.set_subscriber_blocked(bot.id, update.chat.id, false, now);
+    if (status == "kicked" || status == "member") {
+      crm::set_telegram_blocked(tx, bot.user_id, update.chat.id, status == "kicked", now);
+    }
     return Outcome::Applied;
   }
   if (is_admin_status(status)) {

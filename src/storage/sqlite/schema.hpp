@@ -9,7 +9,7 @@
 
 namespace tglead::storage::sqlite {
 
-inline constexpr std::array<const char*, 2> kMigrations = {
+inline constexpr std::array<const char*, 3> kMigrations = {
     R"~(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -214,6 +214,75 @@ CREATE TABLE sessions (
   expires INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX sessions_user ON sessions(user_id);
+)~",
+    R"~(
+-- CRM contacts (PRODUCT.md §8.1). Identifiers are normalised by crm/normalize.hpp; NULL = unknown.
+-- Dedup is enforced per account: one contact per Telegram id, username (any case) and phone.
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  telegram_id INTEGER,
+  username TEXT,
+  phone TEXT,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  country TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT '',
+  group_name TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active',
+  priority TEXT NOT NULL DEFAULT 'medium',
+  created_by INTEGER NOT NULL DEFAULT 0,
+  import_id INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX contacts_telegram ON contacts(user_id, telegram_id) WHERE telegram_id IS NOT NULL;
+CREATE UNIQUE INDEX contacts_username ON contacts(user_id, lower(username)) WHERE username IS NOT NULL;
+CREATE UNIQUE INDEX contacts_phone ON contacts(user_id, phone) WHERE phone IS NOT NULL;
+CREATE INDEX contacts_list ON contacts(user_id, updated, id);
+
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  colour TEXT NOT NULL,
+  created INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX tags_name ON tags(user_id, lower(name));
+
+CREATE TABLE contact_tags (
+  contact_id INTEGER NOT NULL,
+  tag_id INTEGER NOT NULL,
+  PRIMARY KEY (contact_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_tags_tag ON contact_tags(tag_id, contact_id);
+
+-- The activity timeline of a contact; detail is a JSON object.
+CREATE TABLE contact_history (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX contact_history_contact ON contact_history(contact_id, time, id);
+
+-- One row per import run with its report counts (a later revert removes contacts by import_id).
+CREATE TABLE contact_imports (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  file_name TEXT NOT NULL DEFAULT '',
+  mode TEXT NOT NULL,
+  started INTEGER NOT NULL,
+  finished INTEGER NOT NULL DEFAULT 0,
+  rows INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  errors INTEGER NOT NULL DEFAULT 0
+);
 )~",
 };
 

@@ -80,7 +80,7 @@ inline constexpr const char* kCampaignById =
     "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM "WHERE c.id = ? AND c.deleted = 0";
 inline constexpr const char* kCampaignByCode =
     "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
-    "WHERE c.bot_id = ? AND c.code = ? AND c.deleted = 0 AND c.user_id = b.user_id";
+    "WHERE c.bot_id = ? AND c.code = ? AND c.deleted = 0 ORDER BY c.user_id = b.user_id DESC, c.id LIMIT 1";
 inline constexpr const char* kActiveCampaignsOfBot =
     "SELECT " TGLEAD_CAMPAIGN_COLUMNS TGLEAD_CAMPAIGN_FROM
     "WHERE c.bot_id = ? AND c.active = 1 AND c.deleted = 0 ORDER BY c.id";
@@ -106,6 +106,18 @@ inline constexpr const char* kUpdateCampaign =
     "UPDATE campaigns SET bot_id=?, chat_id=?, code=?, name=?, active=?, unsub_window=?, approve_requests=?, "
     "pb_wait=?, pb_hold=?, pb_approve=?, pb_cancel=?, pb_trash=?, welcome=?, invite_link=?, updated=? WHERE id=?";
 inline constexpr const char* kSetCampaignInviteLink = "UPDATE campaigns SET invite_link = ? WHERE id = ?";
+// Moving a campaign moves its history: leads, transitions and postbacks carry the account id.
+inline constexpr const char* kMoveCampaign = "UPDATE campaigns SET user_id = ?, updated = ? WHERE id = ?";
+inline constexpr const char* kMoveLeads = "UPDATE leads SET user_id = ? WHERE campaign_id = ?";
+inline constexpr const char* kMoveTransitions = "UPDATE transitions SET user_id = ? WHERE campaign_id = ?";
+inline constexpr const char* kMovePostbacks =
+    "UPDATE postbacks SET user_id = ? WHERE lead_id IN (SELECT id FROM leads WHERE campaign_id = ?)";
+inline constexpr const char* kMoveBot = "UPDATE bots SET user_id = ? WHERE id = ?";
+inline constexpr const char* kForgetRollups = "DELETE FROM rollup_days WHERE user_id IN (?, ?)";
+// §7: 14 days after paid_until, a paid account's active campaigns pause (never deleted).
+inline constexpr const char* kPauseExpired =
+    "UPDATE campaigns SET active = 0, updated = ?1 WHERE active = 1 AND deleted = 0 AND user_id IN "
+    "(SELECT id FROM users WHERE plan != 0 AND paid_until < ?1 - 14 * 86400)";
 inline constexpr const char* kDeleteCampaign = "UPDATE campaigns SET deleted = 1, active = 0, updated = ? WHERE id = ?";
 
 inline constexpr const char* kLeadOf =
@@ -165,7 +177,7 @@ inline constexpr const char* kDueTelegram =
     "JOIN bots b ON b.id = o.bot_id WHERE o.state = 0 AND o.next_attempt <= ? ORDER BY o.next_attempt, o.id LIMIT ?";
 inline constexpr const char* kNextTelegramTime = "SELECT MIN(next_attempt) FROM telegram_outbox WHERE state = 0";
 
-inline constexpr const char* kDismissNotice = "UPDATE notices SET dismissed = 1 WHERE user_id = ? AND id = ?";
+inline constexpr const char* kDismissNotice = "UPDATE notices SET dismissed = 1 WHERE user_id = ? AND id = ? AND dismissed = 0";
 inline constexpr const char* kInsertSession =
     "INSERT INTO sessions (token_hash, user_id, csrf, created, expires) VALUES (?,?,?,?,?)";
 inline constexpr const char* kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?";
@@ -239,5 +251,56 @@ inline constexpr const char* kMissingRollups =
     "SELECT DISTINCT t.user_id, t.time - (t.time % 86400) AS day FROM transitions t WHERE t.time >= ? - 60 * 86400 "
     "AND t.time < ? AND NOT EXISTS (SELECT 1 FROM rollup_days d WHERE d.user_id = t.user_id "
     "AND d.day = t.time - (t.time % 86400)) LIMIT ?";
+
+// CRM contacts (§8.1). NULL identifiers are bound as NULL, never as 0 / ''.
+#define TGLEAD_CONTACT_COLUMNS                                                                            \
+  "ct.id, ct.user_id, ct.telegram_id, ct.username, ct.phone, ct.first_name, ct.last_name, ct.country, " \
+  "ct.language, ct.group_name, ct.source, ct.status, ct.priority, ct.created_by, ct.import_id, ct.created, ct.updated"
+
+inline constexpr const char* kContactById =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.id = ?";
+inline constexpr const char* kContactByTelegramId =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id = ?";
+inline constexpr const char* kContactByUsername =
+    "SELECT " TGLEAD_CONTACT_COLUMNS
+    " FROM contacts ct WHERE ct.user_id = ? AND lower(ct.username) = lower(?) AND ct.username IS NOT NULL";
+inline constexpr const char* kContactByPhone =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.phone = ?";
+inline constexpr const char* kInsertContact =
+    "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
+    "group_name, source, status, priority, created_by, import_id, created, updated) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateContact =
+    "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
+    "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
+inline constexpr const char* kDeleteContact = "DELETE FROM contacts WHERE user_id = ? AND id = ?";
+inline constexpr const char* kDeleteContactTags = "DELETE FROM contact_tags WHERE contact_id = ?";
+inline constexpr const char* kDeleteContactHistory = "DELETE FROM contact_history WHERE contact_id = ?";
+inline constexpr const char* kInsertContactHistory =
+    "INSERT INTO contact_history (contact_id, user_id, time, kind, detail) VALUES (?,?,?,?,?)";
+inline constexpr const char* kContactHistory =
+    "SELECT h.id, h.contact_id, h.user_id, h.time, h.kind, h.detail FROM contact_history h "
+    "WHERE h.user_id = ? AND h.contact_id = ? ORDER BY h.time DESC, h.id DESC LIMIT ?";
+inline constexpr const char* kMoveContactTags =
+    "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) SELECT ?, tag_id FROM contact_tags WHERE contact_id = ?";
+inline constexpr const char* kMoveContactHistory = "UPDATE contact_history SET contact_id = ? WHERE contact_id = ?";
+inline constexpr const char* kTagNamesOfContact =
+    "SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = ? ORDER BY lower(t.name)";
+inline constexpr const char* kTagById = "SELECT id, user_id, name, colour FROM tags WHERE user_id = ? AND id = ?";
+inline constexpr const char* kTagByName =
+    "SELECT id, user_id, name, colour FROM tags WHERE user_id = ? AND lower(name) = lower(?)";
+inline constexpr const char* kInsertTag = "INSERT INTO tags (user_id, name, colour, created) VALUES (?,?,?,?)";
+inline constexpr const char* kDeleteTag = "DELETE FROM tags WHERE user_id = ? AND id = ?";
+inline constexpr const char* kDeleteTagLinks = "DELETE FROM contact_tags WHERE tag_id = ?";
+inline constexpr const char* kTagContact = "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)";
+inline constexpr const char* kUntagContact = "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?";
+inline constexpr const char* kTagsOfUser =
+    "SELECT t.id, t.user_id, t.name, t.colour, (SELECT COUNT(*) FROM contact_tags ct WHERE ct.tag_id = t.id) "
+    "FROM tags t WHERE t.user_id = ? ORDER BY lower(t.name), t.id";
+inline constexpr const char* kInsertContactImport =
+    "INSERT INTO contact_imports (user_id, file_name, mode, started, finished, rows, created, updated, skipped, errors) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateContactImport =
+    "UPDATE contact_imports SET finished=?, rows=?, created=?, updated=?, skipped=?, errors=? WHERE id=?";
 
 }  // namespace tglead::storage::sqlite::sql

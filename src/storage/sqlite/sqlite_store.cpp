@@ -96,6 +96,104 @@ Lead read_lead(const Stmt& s) {
   return l;
 }
 
+crm::Contact read_contact(const Stmt& s) {
+  crm::Contact c;
+  c.id = s.int64(0);
+  c.user_id = s.int64(1);
+  c.telegram_id = s.is_null(2) ? 0 : s.int64(2);
+  c.username = s.text(3);
+  c.phone = s.text(4);
+  c.first_name = s.text(5);
+  c.last_name = s.text(6);
+  c.country = s.text(7);
+  c.language = s.text(8);
+  c.group = s.text(9);
+  c.source = crm::parse_source(s.text(10)).value_or(crm::Source::Manual);
+  c.status = crm::parse_status(s.text(11)).value_or(crm::Status::Active);
+  c.priority = crm::parse_priority(s.text(12)).value_or(crm::Priority::Medium);
+  c.created_by = s.int64(13);
+  c.import_id = s.int64(14);
+  c.created = s.int64(15);
+  c.updated = s.int64(16);
+  return c;
+}
+
+crm::Tag read_tag(const Stmt& s) {
+  crm::Tag t;
+  t.id = s.int64(0);
+  t.user_id = s.int64(1);
+  t.name = s.text(2);
+  t.colour = s.text(3);
+  return t;
+}
+
+// Unknown identifiers are NULL so the partial unique indexes ignore them.
+void bind_id_or_null(Stmt& stmt, int index, std::int64_t value) {
+  if (value == 0) {
+    stmt.bind_null(index);
+  } else {
+    stmt.bind(index, value);
+  }
+}
+
+void bind_text_or_null(Stmt& stmt, int index, const std::string& value) {
+  if (value.empty()) {
+    stmt.bind_null(index);
+  } else {
+    stmt.bind(index, value);
+  }
+}
+
+// Binds telegram_id .. updated-or-created (14 values) from `first`, in kInsertContact order minus user_id.
+void bind_contact_fields(Stmt& stmt, int first, const crm::Contact& c) {
+  bind_id_or_null(stmt, first, c.telegram_id);
+  bind_text_or_null(stmt, first + 1, c.username);
+  bind_text_or_null(stmt, first + 2, c.phone);
+  stmt.bind(first + 3, c.first_name);
+  stmt.bind(first + 4, c.last_name);
+  stmt.bind(first + 5, c.country);
+  stmt.bind(first + 6, c.language);
+  stmt.bind(first + 7, c.group);
+  stmt.bind(first + 8, crm::source_name(c.source));
+  stmt.bind(first + 9, crm::status_name(c.status));
+  stmt.bind(first + 10, crm::priority_name(c.priority));
+  stmt.bind(first + 11, c.created_by);
+  stmt.bind(first + 12, c.import_id);
+}
+
+std::string contact_where(const ContactFilter& f) {
+  std::string where = " WHERE ct.user_id = ?1";
+  if (!f.q.empty()) {
+    where +=
+        " AND (ct.first_name LIKE ?2 ESCAPE '\\' OR ct.last_name LIKE ?2 ESCAPE '\\' OR ct.username LIKE ?2 ESCAPE '\\'"
+        " OR ct.phone LIKE ?2 ESCAPE '\\' OR CAST(ct.telegram_id AS TEXT) = ?3"
+        " OR (ct.first_name || ' ' || ct.last_name) LIKE ?2 ESCAPE '\\')";
+  }
+  if (f.status) where += " AND ct.status = ?4";
+  if (f.source) where += " AND ct.source = ?5";
+  if (f.tag_id) where += " AND EXISTS (SELECT 1 FROM contact_tags x WHERE x.contact_id = ct.id AND x.tag_id = ?6)";
+  return where;
+}
+
+void bind_contact_filter(Stmt& stmt, const ContactFilter& f) {
+  stmt.bind(1, f.user_id);
+  if (!f.q.empty()) {
+    std::string q = f.q;
+    if (!q.empty() && q.front() == '@') q.erase(0, 1);
+    std::string like = "%";
+    for (char c : q) {
+      if (c == '%' || c == '_' || c == '\\') like += '\\';
+      like += c;
+    }
+    like += '%';
+    stmt.bind(2, like);
+    stmt.bind(3, q);
+  }
+  if (f.status) stmt.bind(4, crm::status_name(*f.status));
+  if (f.source) stmt.bind(5, crm::source_name(*f.source));
+  if (f.tag_id) stmt.bind(6, *f.tag_id);
+}
+
 template <typename T, typename Reader, typename... Args>
 std::optional<T> one(Db& db, const char* query, Reader reader, const Args&... args) {
   auto stmt = db.prepare(query);
@@ -328,6 +426,24 @@ class SqliteWriteTx final : public WriteTx {
     return one<Lead>(db_, sql::kLeadOf, read_lead, campaign_id, subscriber);
   }
 
+  void move_campaign(std::int64_t campaign_id, std::int64_t from_user, std::int64_t to_user,
+                     std::int64_t now) override {
+    db_.prepare(sql::kMoveCampaign).bind_all(to_user, now, campaign_id).run();
+    for (const char* query : {sql::kMoveLeads, sql::kMoveTransitions, sql::kMovePostbacks}) {
+      db_.prepare(query).bind_all(to_user, campaign_id).run();
+    }
+    db_.prepare(sql::kForgetRollups).bind_all(from_user, to_user).run();
+  }
+
+  void move_bot(std::int64_t bot_id, std::int64_t to_user) override {
+    db_.prepare(sql::kMoveBot).bind_all(to_user, bot_id).run();
+  }
+
+  int pause_expired_campaigns(std::int64_t now) override {
+    db_.prepare(sql::kPauseExpired).bind_all(now).run();
+    return db_.changes();
+  }
+
   std::optional<Lead> lead_by_id(std::int64_t id) override { return one<Lead>(db_, sql::kLeadById, read_lead, id); }
 
   std::int64_t insert_lead(const Lead& l) override {
@@ -393,8 +509,9 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kInsertNotice).bind_all(user_id, text, now).run();
   }
 
-  void dismiss_notice(std::int64_t user_id, std::int64_t notice_id) override {
+  bool dismiss_notice(std::int64_t user_id, std::int64_t notice_id) override {
     db_.prepare(sql::kDismissNotice).bind_all(user_id, notice_id).run();
+    return db_.changes() == 1;
   }
 
   void insert_session(const Session& s, std::int64_t now) override {
@@ -415,6 +532,104 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kFillRollupCampaign).bind_all(user_id, day).run();
     db_.prepare(sql::kFillRollupChat).bind_all(user_id, day).run();
     db_.prepare(sql::kMarkRollupDay).bind_all(user_id, day).run();
+  }
+
+  std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) override {
+    return one<crm::Contact>(db_, sql::kContactById, read_contact, user_id, id);
+  }
+
+  std::optional<crm::Contact> contact_by_telegram_id(std::int64_t user_id, std::int64_t telegram_id) override {
+    if (telegram_id == 0) return std::nullopt;
+    return one<crm::Contact>(db_, sql::kContactByTelegramId, read_contact, user_id, telegram_id);
+  }
+
+  std::optional<crm::Contact> contact_by_username(std::int64_t user_id, std::string_view username) override {
+    if (username.empty()) return std::nullopt;
+    return one<crm::Contact>(db_, sql::kContactByUsername, read_contact, user_id, username);
+  }
+
+  std::optional<crm::Contact> contact_by_phone(std::int64_t user_id, std::string_view phone) override {
+    if (phone.empty()) return std::nullopt;
+    return one<crm::Contact>(db_, sql::kContactByPhone, read_contact, user_id, phone);
+  }
+
+  std::int64_t insert_contact(const crm::Contact& c) override {
+    auto stmt = db_.prepare(sql::kInsertContact);
+    stmt.bind(1, c.user_id);
+    bind_contact_fields(stmt, 2, c);
+    stmt.bind(15, c.created);
+    stmt.bind(16, c.updated);
+    stmt.run();
+    return db_.last_insert_id();
+  }
+
+  void update_contact(const crm::Contact& c) override {
+    auto stmt = db_.prepare(sql::kUpdateContact);
+    bind_contact_fields(stmt, 1, c);
+    stmt.bind(14, c.updated);
+    stmt.bind(15, c.user_id);
+    stmt.bind(16, c.id);
+    stmt.run();
+  }
+
+  void delete_contact(std::int64_t user_id, std::int64_t id) override {
+    db_.prepare(sql::kDeleteContact).bind_all(user_id, id).run();
+    if (db_.changes() == 0) return;
+    db_.prepare(sql::kDeleteContactTags).bind_all(id).run();
+    db_.prepare(sql::kDeleteContactHistory).bind_all(id).run();
+  }
+
+  void insert_contact_history(const crm::HistoryEntry& e) override {
+    db_.prepare(sql::kInsertContactHistory).bind_all(e.contact_id, e.user_id, e.time, e.kind, e.detail).run();
+  }
+
+  void move_contact_relations(std::int64_t from, std::int64_t to) override {
+    db_.prepare(sql::kMoveContactTags).bind_all(to, from).run();
+    db_.prepare(sql::kDeleteContactTags).bind_all(from).run();
+    db_.prepare(sql::kMoveContactHistory).bind_all(to, from).run();
+  }
+
+  std::optional<crm::Tag> tag(std::int64_t user_id, std::int64_t tag_id) override {
+    return one<crm::Tag>(db_, sql::kTagById, read_tag, user_id, tag_id);
+  }
+
+  std::optional<crm::Tag> tag_by_name(std::int64_t user_id, std::string_view name) override {
+    return one<crm::Tag>(db_, sql::kTagByName, read_tag, user_id, name);
+  }
+
+  std::int64_t insert_tag(const crm::Tag& t, std::int64_t now) override {
+    db_.prepare(sql::kInsertTag).bind_all(t.user_id, t.name, t.colour, now).run();
+    return db_.last_insert_id();
+  }
+
+  void delete_tag(std::int64_t user_id, std::int64_t tag_id) override {
+    db_.prepare(sql::kDeleteTag).bind_all(user_id, tag_id).run();
+    if (db_.changes() == 0) return;
+    db_.prepare(sql::kDeleteTagLinks).bind_all(tag_id).run();
+  }
+
+  bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
+    db_.prepare(sql::kTagContact).bind_all(contact_id, tag_id).run();
+    return db_.changes() == 1;
+  }
+
+  bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
+    db_.prepare(sql::kUntagContact).bind_all(contact_id, tag_id).run();
+    return db_.changes() == 1;
+  }
+
+  std::int64_t insert_contact_import(const ContactImportRecord& r) override {
+    db_.prepare(sql::kInsertContactImport)
+        .bind_all(r.user_id, r.file_name, r.mode, r.started, r.finished, r.rows, r.created, r.updated, r.skipped,
+                  r.errors)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  void update_contact_import(const ContactImportRecord& r) override {
+    db_.prepare(sql::kUpdateContactImport)
+        .bind_all(r.finished, r.rows, r.created, r.updated, r.skipped, r.errors, r.id)
+        .run();
   }
 
  private:
@@ -733,7 +948,8 @@ std::vector<DayCounts> SqliteStore::stats_series(const StatsScope& scope, std::i
                                                  std::int64_t last_day, std::int64_t today) {
   auto r = read();
   std::map<std::int64_t, StatsCounts> days;
-  for (std::int64_t day = first_day; day <= last_day; day += kDay) days[day];
+  // Counted, not compared, so a range ending near INT64_MAX cannot overflow.
+  for (std::int64_t n = 0, count = (last_day - first_day) / kDay; n <= count; ++n) days[first_day + n * kDay];
 
   // Days before today with a valid rollup come from it; the rest are computed live.
   std::int64_t last_past_day = std::min(last_day, today - kDay);
@@ -858,6 +1074,57 @@ std::optional<std::int64_t> SqliteStore::next_postback_time() {
 std::optional<std::int64_t> SqliteStore::next_telegram_time() {
   auto r = read();
   return nullable_int(*r, sql::kNextTelegramTime);
+}
+
+std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
+  auto r = read();
+  std::string where = contact_where(f);
+  if (total) {
+    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM contacts ct" + where);
+    bind_contact_filter(count, f);
+    count.step();
+    *total = count.int64(0);
+  }
+  auto stmt = (*r).prepare_uncached("SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct" + where +
+                                    " ORDER BY ct.updated DESC, ct.id DESC LIMIT ?7 OFFSET ?8");
+  bind_contact_filter(stmt, f);
+  stmt.bind(7, f.limit);
+  stmt.bind(8, f.offset);
+  std::vector<crm::Contact> out;
+  while (stmt.step()) out.push_back(read_contact(stmt));
+  for (auto& c : out) {
+    c.tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c.id);
+  }
+  return out;
+}
+
+std::optional<crm::Contact> SqliteStore::contact(std::int64_t user_id, std::int64_t id) {
+  auto r = read();
+  auto c = one<crm::Contact>(*r, sql::kContactById, read_contact, user_id, id);
+  if (c) c->tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c->id);
+  return c;
+}
+
+std::vector<crm::HistoryEntry> SqliteStore::contact_history(std::int64_t user_id, std::int64_t contact_id, int max) {
+  auto r = read();
+  return many<crm::HistoryEntry>(
+      *r, sql::kContactHistory,
+      [](const Stmt& s) {
+        return crm::HistoryEntry{s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.text(4), s.text(5)};
+      },
+      user_id, contact_id, max);
+}
+
+std::vector<crm::Tag> SqliteStore::tags(std::int64_t user_id) {
+  auto r = read();
+  return many<crm::Tag>(
+      *r, sql::kTagsOfUser,
+      [](const Stmt& s) {
+        crm::Tag t = read_tag(s);
+        t.contacts = s.int64(4);
+        return t;
+      },
+      user_id);
 }
 
 }  // namespace tglead::storage::sqlite

@@ -58,6 +58,10 @@ class SqliteStore final : public Store {
   std::vector<TelegramJob> due_telegram_jobs(std::int64_t now, int max) override;
   std::optional<std::int64_t> next_postback_time() override;
   std::optional<std::int64_t> next_telegram_time() override;
+  std::vector<crm::Contact> contacts(const ContactFilter& filter, std::int64_t* total) override;
+  std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) override;
+  std::vector<crm::HistoryEntry> contact_history(std::int64_t user_id, std::int64_t contact_id, int max) override;
+  std::vector<crm::Tag> tags(std::int64_t user_id) override;
 
  private:
   struct Unit {

@@ -1,0 +1,372 @@
+// /api/contacts/* and /api/tags/*: CRM contacts with dedup, merge, tags and
+// CSV import/export (PRODUCT.md §8.1-§8.2; shapes in docs/api.md).
+#include <unordered_map>
+
+#include "api/endpoint.hpp"
+#include "crm/contacts.hpp"
+#include "crm/importer.hpp"
+#include "util/csv.hpp"
+#include "util/time_format.hpp"
+
+namespace tglead::api {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kHistoryShown = 200;
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json contact_json(const crm::Contact& c) {
+  return {{"id", c.id},
+          {"telegram_id", c.telegram_id},
+          {"username", c.username},
+          {"phone", c.phone},
+          {"first_name", c.first_name},
+          {"last_name", c.last_name},
+          {"country", c.country},
+          {"language", c.language},
+          {"group", c.group},
+          {"source", crm::source_name(c.source)},
+          {"status", crm::status_name(c.status)},
+          {"priority", crm::priority_name(c.priority)},
+          {"tags", c.tags},
+          {"created_by", c.created_by},
+          {"created", util::format_datetime(c.created)},
+          {"updated", util::format_datetime(c.updated)}};
+}
+
+json tag_json(const crm::Tag& t) {
+  return {{"id", t.id}, {"name", t.name}, {"colour", t.colour}, {"contacts", t.contacts}};
+}
+
+json conflicts_json(const std::vector<crm::MatchConflict>& conflicts) {
+  json out = json::array();
+  for (const auto& c : conflicts) out.push_back({{"field", c.field}, {"contact", c.contact_id}, {"reason", c.reason}});
+  return out;
+}
+
+// The error envelope plus details (`exists` answers name the contacts involved).
+http::Response error_with(const ApiError& error, const json& extra) {
+  json body{{"status", "error"}, {"error", error.code()}, {"message", error.what()}};
+  for (auto& [key, value] : extra.items()) body[key] = value;
+  http::Response response;
+  response.status = error.http_status();
+  response.body = dump(body);
+  return response;
+}
+
+std::string region_of(Call& call) {
+  std::string region = call.params.text("region").value_or("");
+  if (region.empty()) return region;
+  auto n = crm::normalize_country(region);
+  if (!n.ok()) throw ApiError::param("region must be a two-letter country code such as DE");
+  return n.value;
+}
+
+crm::ContactInput contact_input(Call& call) {
+  const Params& p = call.params;
+  crm::ContactInput in;
+  in.telegram_id = p.text("telegram_id").value_or("");
+  in.username = p.text("username").value_or("");
+  in.phone = p.text("phone").value_or(p.text("phone_number").value_or(""));
+  in.first_name = p.text("first_name").value_or("");
+  in.last_name = p.text("last_name").value_or("");
+  in.country = p.text("country").value_or("");
+  in.language = p.text("language").value_or("");
+  in.group = p.text("group").value_or("");
+  in.tags = p.list("tags");
+  if (auto status = p.text("status")) {
+    in.status = crm::parse_status(*status);
+    if (!in.status) throw ApiError::param("status must be active, blocked or archived");
+  }
+  if (auto priority = p.text("priority")) {
+    in.priority = crm::parse_priority(*priority);
+    if (!in.priority) throw ApiError::param("priority must be high, medium or low");
+  }
+  return in;
+}
+
+crm::PreparedContact prepared(Call& call, bool require_identifier) {
+  auto phones = crm::make_phone_normalizer(region_of(call));
+  crm::PreparedContact p = crm::prepare_contact(contact_input(call), *phones, require_identifier);
+  if (!p.ok()) {
+    std::string message;
+    for (const auto& e : p.errors) message += (message.empty() ? "" : "; ") + e;
+    throw ApiError::param(message);
+  }
+  return p;
+}
+
+crm::UpsertContext context(Call& call, crm::Source source) {
+  crm::UpsertContext ctx;
+  ctx.user_id = call.user.id;
+  ctx.actor = call.user.id;
+  ctx.source = source;
+  ctx.now = call.services.clock();
+  return ctx;
+}
+
+crm::Contact load(Call& call, std::int64_t id) {
+  auto c = call.services.store.contact(call.user.id, id);
+  if (!c) throw ApiError::notfound("no contact " + std::to_string(id));
+  return *c;
+}
+
+storage::ContactFilter contact_filter(Call& call) {
+  storage::ContactFilter f;
+  f.user_id = call.user.id;
+  f.q = call.params.text("q").value_or("");
+  if (auto status = call.params.text("status")) {
+    f.status = crm::parse_status(*status);
+    if (!f.status) throw ApiError::param("status must be active, blocked or archived");
+  }
+  if (auto source = call.params.text("source")) {
+    f.source = crm::parse_source(*source);
+    if (!f.source) throw ApiError::param("source must be manual, file_upload, crawling, campaign or api");
+  }
+  if (auto tag = call.params.text("tag")) {
+    for (const auto& t : call.services.store.tags(call.user.id)) {
+      if (crm::username_key(t.name) == crm::username_key(*tag) || std::to_string(t.id) == *tag) f.tag_id = t.id;
+    }
+    if (!f.tag_id) f.tag_id = -1;  // an unknown tag matches nothing
+  }
+  return f;
+}
+
+http::Response list_contacts(Call& call) {
+  storage::ContactFilter f = contact_filter(call);
+  f.limit = call.params.limit();
+  f.offset = call.params.offset();
+  std::int64_t total = 0;
+  json data = json::array();
+  for (const auto& c : call.services.store.contacts(f, &total)) data.push_back(contact_json(c));
+  return ok_list(std::move(data), total);
+}
+
+http::Response get_contact(Call& call) {
+  crm::Contact c = load(call, call.params.required_integer("id"));
+  json out = contact_json(c);
+  json history = json::array();
+  for (const auto& h : call.services.store.contact_history(call.user.id, c.id, kHistoryShown)) {
+    json detail = json::parse(h.detail, nullptr, false);
+    if (detail.is_discarded()) detail = json::object();
+    history.push_back({{"id", h.id}, {"time", util::format_datetime(h.time)}, {"kind", h.kind}, {"detail", detail}});
+  }
+  out["history"] = std::move(history);
+  return ok(std::move(out));
+}
+
+http::Response add_contact(Call& call) {
+  crm::PreparedContact in = prepared(call, true);
+  crm::UpsertContext ctx = context(call, crm::Source::Manual);
+  if (auto source = call.params.text("source")) {
+    auto s = crm::parse_source(*source);
+    if (!s) throw ApiError::param("source must be manual, file_upload, crawling, campaign or api");
+    ctx.source = *s;
+  }
+  auto mode = crm::parse_mode(call.params.text("mode").value_or("create_update"));
+  if (!mode || *mode == crm::Mode::Update) throw ApiError::param("mode must be create or create_update");
+  ctx.mode = *mode;
+  crm::UpsertResult result;
+  call.services.store.write([&](storage::WriteTx& tx) { result = crm::upsert_contact(tx, ctx, in); });
+  if (result.outcome == crm::Outcome::Conflict) {
+    return error_with(ApiError::exists("conflicting identifiers: " + result.reason),
+                      {{"conflicts", conflicts_json(result.conflicts)}});
+  }
+  if (result.outcome == crm::Outcome::Skipped) {
+    return error_with(ApiError::exists(result.reason),
+                      {{"contact", result.contact_id}, {"matched_on", result.matched_on}});
+  }
+  json out{{"contact", contact_json(load(call, result.contact_id))},
+           {"created", result.outcome == crm::Outcome::Created},
+           {"matched_on", result.matched_on}};
+  return ok(std::move(out));
+}
+
+http::Response edit_contact(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  load(call, id);
+  crm::PreparedContact in = prepared(call, false);
+  crm::UpsertResult result;
+  call.services.store.write(
+      [&](storage::WriteTx& tx) { result = crm::edit_contact(tx, context(call, crm::Source::Manual), id, in); });
+  if (result.outcome == crm::Outcome::Conflict) {
+    return error_with(ApiError::exists("conflicting identifiers: " + result.reason),
+                      {{"conflicts", conflicts_json(result.conflicts)}});
+  }
+  if (result.outcome == crm::Outcome::Skipped) throw ApiError::notfound(result.reason);
+  return ok(contact_json(load(call, id)));
+}
+
+http::Response delete_contact(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  load(call, id);
+  bool purge = call.params.boolean("purge").value_or(false);
+  std::int64_t now = call.services.clock();
+  call.services.store.write([&](storage::WriteTx& tx) {
+    if (purge) {
+      tx.delete_contact(call.user.id, id);
+      return;
+    }
+    crm::PreparedContact archive;
+    archive.status = crm::Status::Archived;
+    crm::UpsertContext ctx = context(call, crm::Source::Manual);
+    ctx.now = now;
+    crm::edit_contact(tx, ctx, id, archive);
+  });
+  return ok(true);
+}
+
+http::Response merge_contacts(Call& call) {
+  std::int64_t primary = call.params.required_integer("primary");
+  std::int64_t secondary = call.params.required_integer("secondary");
+  load(call, primary);
+  load(call, secondary);
+  std::string error;
+  std::int64_t now = call.services.clock();
+  call.services.store.write(
+      [&](storage::WriteTx& tx) { error = crm::merge_contacts(tx, call.user.id, primary, secondary, now); });
+  if (!error.empty()) throw ApiError::param(error);
+  return ok(contact_json(load(call, primary)));
+}
+
+std::vector<std::string> tag_names(Call& call, const char* name) {
+  std::vector<std::string> out;
+  for (const auto& raw : call.params.list(name)) {
+    auto tag = crm::clean_tag_name(raw);
+    if (!tag) throw ApiError::param(std::string(name) + ": tag '" + raw + "' must be 1-64 characters without commas");
+    out.push_back(*tag);
+  }
+  return out;
+}
+
+http::Response tag_contact(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  load(call, id);
+  auto add = tag_names(call, "add");
+  auto remove = tag_names(call, "remove");
+  if (add.empty() && remove.empty()) throw ApiError::param("give tags to add and/or remove");
+  std::int64_t now = call.services.clock();
+  call.services.store.write([&](storage::WriteTx& tx) {
+    crm::add_tags(tx, call.user.id, id, add, now);
+    crm::remove_tags(tx, call.user.id, id, remove, now);
+  });
+  return ok(contact_json(load(call, id)));
+}
+
+http::Response import_contacts(Call& call) {
+  std::string csv = call.params.required_text("csv");
+  crm::ImportOptions options;
+  options.user_id = call.user.id;
+  options.actor = call.user.id;
+  auto mode = crm::parse_mode(call.params.text("mode").value_or("create_update"));
+  if (!mode) throw ApiError::param("mode must be create, create_update or update");
+  options.mode = *mode;
+  options.default_region = region_of(call);
+  options.file_name = call.params.text("file_name").value_or("api");
+  options.clock = call.services.clock;
+  options.max_errors = 1000;
+  crm::ImportReport report = crm::import_contacts_csv(call.services.store, csv, options);
+  json errors = json::array();
+  for (const auto& e : report.errors) errors.push_back({{"row", e.row}, {"reason", e.reason}});
+  json out{{"import", report.import_id}, {"rows", report.rows},       {"created", report.created},
+           {"updated", report.updated},  {"unchanged", report.unchanged}, {"skipped", report.skipped},
+           {"duplicates", report.duplicates}, {"error_count", report.error_count}, {"errors", errors},
+           {"warnings", report.warnings}};
+  if (!report.fatal.empty()) {
+    if (report.import_id == 0) throw ApiError::param(report.fatal);
+    out["fatal"] = report.fatal;
+  }
+  return ok(std::move(out));
+}
+
+http::Response export_contacts(Call& call) {
+  storage::ContactFilter f = contact_filter(call);
+  std::string csv;
+  util::append_csv_row(csv, {"id", "telegram_id", "username", "phone_number", "first_name", "last_name", "country",
+                             "language", "group", "source", "status", "priority", "tags", "created", "updated"});
+  f.limit = 1000;
+  for (f.offset = 0;; f.offset += f.limit) {
+    auto page = call.services.store.contacts(f, nullptr);
+    for (const auto& c : page) {
+      std::string tags;
+      for (const auto& t : c.tags) tags += (tags.empty() ? "" : ",") + t;
+      std::string id = std::to_string(c.id);
+      std::string tg = c.telegram_id ? std::to_string(c.telegram_id) : "";
+      std::string created = util::format_datetime(c.created), updated = util::format_datetime(c.updated);
+      util::append_csv_row(csv, {id, tg, c.username, c.phone, c.first_name, c.last_name, c.country, c.language,
+                                 c.group, crm::source_name(c.source), crm::status_name(c.status),
+                                 crm::priority_name(c.priority), tags, created, updated});
+    }
+    if (page.size() < static_cast<std::size_t>(f.limit)) break;
+  }
+  http::Response response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.body = std::move(csv);
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"contacts.csv\"");
+  return response;
+}
+
+http::Response list_tags(Call& call) {
+  json data = json::array();
+  auto tags = call.services.store.tags(call.user.id);
+  for (const auto& t : tags) data.push_back(tag_json(t));
+  return ok_list(std::move(data), static_cast<std::int64_t>(tags.size()));
+}
+
+http::Response add_tag(Call& call) {
+  auto name = crm::clean_tag_name(call.params.required_text("name"));
+  if (!name) throw ApiError::param("name must be 1-64 characters without commas");
+  std::string colour = crm::default_tag_colour(*name);
+  if (auto given = call.params.text("colour")) {
+    auto c = crm::clean_colour(*given);
+    if (!c) throw ApiError::param("colour must be #rrggbb");
+    colour = *c;
+  }
+  std::int64_t now = call.services.clock();
+  bool taken = false;
+  crm::Tag tag;
+  call.services.store.write([&](storage::WriteTx& tx) {
+    taken = false;
+    if (tx.tag_by_name(call.user.id, *name)) {
+      taken = true;
+      return;
+    }
+    tag = crm::Tag{0, call.user.id, *name, colour, 0};
+    tag.id = tx.insert_tag(tag, now);
+  });
+  if (taken) throw ApiError::exists("a tag named '" + *name + "' exists");
+  return ok(tag_json(tag));
+}
+
+http::Response delete_tag(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  bool found = false;
+  call.services.store.write([&](storage::WriteTx& tx) {
+    found = tx.tag(call.user.id, id).has_value();
+    if (found) tx.delete_tag(call.user.id, id);
+  });
+  if (!found) throw ApiError::notfound("no tag " + std::to_string(id));
+  return ok(true);
+}
+
+}  // namespace
+
+void add_contact_endpoints(EndpointMap& map) {
+  map["/api/contacts/list.json"] = list_contacts;
+  map["/api/contacts/get.json"] = get_contact;
+  map["/api/contacts/add.json"] = add_contact;
+  map["/api/contacts/edit.json"] = edit_contact;
+  map["/api/contacts/del.json"] = delete_contact;
+  map["/api/contacts/merge.json"] = merge_contacts;
+  map["/api/contacts/tag.json"] = tag_contact;
+  map["/api/contacts/import.json"] = import_contacts;
+  map["/api/contacts/export.csv"] = export_contacts;
+  map["/api/tags/list.json"] = list_tags;
+  map["/api/tags/add.json"] = add_tag;
+  map["/api/tags/del.json"] = delete_tag;
+}
+
+}  // namespace tglead::api

@@ -1,0 +1,115 @@
+// Contact writes with dedup on every path (PRODUCT.md §8.1): manual/API adds,
+// imports, campaign starts, blocks, merges and tags.
+//
+// Contract: every function runs inside a caller's storage write unit (one
+// WriteTx), so a match-and-update or a merge is atomic. Identifiers are
+// matched Telegram id, then username (case-insensitive), then E.164 phone
+// (crm/matching.hpp); a match is updated, never duplicated; identifiers that
+// point at different contacts are reported as a conflict and nothing is
+// written. Updates only fill or change the fields given (empty = keep), and
+// add tags (never remove them); each change is written to the contact's history.
+// Thread-safety: as the WriteTx (the store's single writer).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crm/contact.hpp"
+#include "crm/matching.hpp"
+#include "crm/normalize.hpp"
+#include "storage/store.hpp"
+
+namespace tglead::crm {
+
+// One contact as given by a person or a file: raw text, "" = not given.
+struct ContactInput {
+  std::string telegram_id, username, phone, first_name, last_name, country, language, group;
+  std::vector<std::string> tags;
+  std::optional<Status> status;
+  std::optional<Priority> priority;
+};
+
+// Normalised input: `fields` holds only what was given; errors list every bad field.
+struct PreparedContact {
+  Contact fields;
+  std::vector<std::string> tags;  // valid tag names, deduplicated case-insensitively
+  std::optional<Status> status;
+  std::optional<Priority> priority;
+  std::vector<std::string> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// `require_identifier`: false for edits, which may change details only.
+PreparedContact prepare_contact(const ContactInput& input, const PhoneNormalizer& phones,
+                                bool require_identifier = true);
+
+// A tag name: trimmed, 1-64 characters, no control characters or commas. nullopt = invalid.
+std::optional<std::string> clean_tag_name(std::string_view raw);
+// "#rrggbb" (case folded to lower); nullopt = invalid.
+std::optional<std::string> clean_colour(std::string_view raw);
+// A stable default colour for a new tag.
+std::string default_tag_colour(std::string_view name);
+
+enum class Mode { Create, CreateUpdate, Update };
+std::optional<Mode> parse_mode(std::string_view text);  // create, create_update, update
+std::string_view mode_name(Mode mode);
+
+enum class Outcome { Created, Updated, Unchanged, Skipped, Conflict };
+std::string_view outcome_name(Outcome outcome);
+
+struct UpsertResult {
+  Outcome outcome = Outcome::Skipped;
+  std::int64_t contact_id = 0;  // created/updated/unchanged, or the existing one for Create-mode skips
+  std::string matched_on;
+  std::string reason;  // for Skipped / Conflict
+  std::vector<MatchConflict> conflicts;
+};
+
+struct UpsertContext {
+  std::int64_t user_id = 0;  // the workspace
+  std::int64_t actor = 0;    // who does it (created_by)
+  Source source = Source::Manual;
+  Mode mode = Mode::CreateUpdate;
+  std::int64_t now = 0;
+  std::int64_t import_id = 0;
+  bool history_on_create = true;  // imports skip it: the row's source/import_id say it all
+};
+
+UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);
+
+// Applies `input` (details and, when given, identifiers) onto contact `id`;
+// an identifier already used by another contact is a conflict.
+UpsertResult edit_contact(storage::WriteTx& tx, const UpsertContext& context, std::int64_t id,
+                          const PreparedContact& input);
+
+// A Telegram user who pressed Start on a campaign link: becomes or updates a
+// contact. Telegram's user id is authoritative: a username now held by this
+// user is taken off a contact of another Telegram id (recorded in both
+// histories); a clash with a contact that has no Telegram id is recorded as a
+// conflict on this one and not merged. Returns the contact id.
+struct TelegramUser {
+  std::int64_t id = 0;
+  std::string username, first_name, last_name, language;
+};
+std::int64_t record_telegram_user(storage::WriteTx& tx, std::int64_t user_id, const TelegramUser& user,
+                                  Source source, const std::string& history_kind, const std::string& history_detail,
+                                  std::int64_t now);
+
+// The user blocked (true) or unblocked the bot: active <-> blocked; archived stays archived.
+void set_telegram_blocked(storage::WriteTx& tx, std::int64_t user_id, std::int64_t telegram_id, bool blocked,
+                          std::int64_t now);
+
+// Moves tags, history and missing fields of `secondary` onto `primary` and
+// deletes `secondary`. Returns an error message ("" on success).
+std::string merge_contacts(storage::WriteTx& tx, std::int64_t user_id, std::int64_t primary, std::int64_t secondary,
+                           std::int64_t now);
+
+// Links tags by name (creating missing tags with a default colour); returns how many were newly linked.
+int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id, const std::vector<std::string>& names,
+             std::int64_t now, bool record_history = true);
+int remove_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id,
+                const std::vector<std::string>& names, std::int64_t now);
+
+}  // namespace tglead::crm
