@@ -114,6 +114,7 @@ json postback_json(const Postback& p) {
 json profile_json(const User& u) {
   return {{"id", u.id},
           {"email", u.email},
+          {"api_key", u.api_key},  // the caller's own key: the dashboard reveals it
           {"plan", plan_name(u.plan)},
           {"paid_until", util::format_datetime(u.paid_until)},
           {"postbacks", templates_json(u.postbacks)},

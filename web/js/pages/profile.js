@@ -40,6 +40,7 @@ export function ProfilePage({ me }) {
     if (!p) return;
     setPostbacks({ ...Object.fromEntries(STATUSES.map((s) => [s, ''])), ...p.postbacks });
     setTelegramId(p.telegram_id ? String(p.telegram_id) : '');
+    setKey((current) => current || p.api_key || '');
   }, [p]);
   if (profile.error) return html`<div class="page"><${ErrorBox} error=${profile.error} onRetry=${profile.reload} /></div>`;
   if (!p || !postbacks) return html`<div class="page"><${Spinner} /></div>`;
@@ -74,8 +75,8 @@ export function ProfilePage({ me }) {
         ${key ? html`<div class="secret"><code class="break" data-testid="api-key">${masked}</code>
             <button class="btn btn-small" onClick=${() => setReveal(!reveal)}>${reveal ? 'Hide' : 'Reveal'}</button>
             <${CopyButton} text=${key} /></div>
-            <p class="field-hint">Store it now: for your safety it is shown only in this session.</p>`
-          : html`<p class="field-hint">The key is stored hidden. It was printed when the account was created; if you lost it, regenerate it.</p>`}
+            <p class="field-hint">Keep it secret: anyone with the key can read your leads and change your campaigns.</p>`
+          : html`<p class="field-hint">No key yet: generate one.</p>`}
         <button class="btn btn-danger-outline" data-testid="regenerate" onClick=${regenerate}>Regenerate key…</button>
       </section>
       <section class="panel"><h2 class="panel-title">Plan</h2>
