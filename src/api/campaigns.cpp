@@ -68,6 +68,16 @@ void apply_fields(Call& call, Campaign& c) {
     c.postbacks = parse_templates(*postbacks, c.postbacks, call.services.allow_private_postbacks);
   }
   if (auto welcome = p.object("welcome")) c.welcome = parse_welcome(*welcome);
+  if (auto messages = p.object("messages")) {
+    for (auto& [key, value] : messages->items()) {
+      auto status = parse_status_name(key);
+      if (!status) throw ApiError::param("messages." + key + " is not a lead status (wait/hold/approve/cancel/trash)");
+      if (!value.is_string() && !value.is_null()) throw ApiError::param("messages." + key + " must be a string");
+      std::string text = value.is_string() ? value.get<std::string>() : std::string();
+      if (text.size() > kMaxWelcomeText) throw ApiError::param("messages." + key + " is longer than 4096 characters");
+      c.status_messages[*status] = std::move(text);
+    }
+  }
   if (c.name.empty()) c.name = c.code;
 }
 

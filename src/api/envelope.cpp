@@ -68,6 +68,7 @@ json campaign_json(const Campaign& c) {
           {"unsub_window", c.unsub_window},
           {"approve_requests", c.approve_requests},
           {"postbacks", templates_json(c.postbacks)},
+          {"messages", templates_json(c.status_messages)},
           {"welcome", welcome_to_json(c.welcome)}};
 }
 

@@ -213,7 +213,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     c.created = c.updated = ctx.now;
     c.id = tx.insert_contact(c);
     if (ctx.history_on_create) history(tx, ctx.user_id, c.id, ctx.now, "created", {{"source", source_name(ctx.source)}});
-    add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false);
+    add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
     result.outcome = Outcome::Created;
     result.contact_id = c.id;
     return result;
@@ -234,7 +234,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
   } else {
     changes = apply_fields(*existing, in);
   }
-  int tagged = add_tags(tx, ctx.user_id, existing->id, in.tags, ctx.now, false);
+  int tagged = add_tags(tx, ctx.user_id, existing->id, in.tags, ctx.now, false, ctx.tag_cache);
   if (changes.empty() && tagged == 0) {
     result.outcome = Outcome::Unchanged;
     return result;
@@ -421,10 +421,20 @@ std::string merge_contacts(storage::WriteTx& tx, std::int64_t user_id, std::int6
 }
 
 int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id, const std::vector<std::string>& names,
-             std::int64_t now, bool record_history) {
+             std::int64_t now, bool record_history, std::unordered_map<std::string, std::int64_t>* tag_cache) {
   int linked = 0;
   std::vector<std::string> added;
   for (const auto& name : names) {
+    if (tag_cache) {
+      auto hit = tag_cache->find(username_key(name));
+      if (hit != tag_cache->end()) {
+        if (tx.tag_contact(contact_id, hit->second)) {
+          ++linked;
+          added.push_back(name);
+        }
+        continue;
+      }
+    }
     auto tag = tx.tag_by_name(user_id, name);
     std::int64_t tag_id = 0;
     if (tag) {
@@ -436,6 +446,7 @@ int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id
       fresh.colour = default_tag_colour(name);
       tag_id = tx.insert_tag(fresh, now);
     }
+    if (tag_cache) (*tag_cache)[username_key(name)] = tag_id;
     if (tx.tag_contact(contact_id, tag_id)) {
       ++linked;
       added.push_back(tag ? tag->name : name);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "crm/contact.hpp"
@@ -75,6 +76,8 @@ struct UpsertContext {
   std::int64_t now = 0;
   std::int64_t import_id = 0;
   bool history_on_create = true;  // imports skip it: the row's source/import_id say it all
+  // Tag ids by lower-case name, valid within one write unit (imports reuse it across rows).
+  std::unordered_map<std::string, std::int64_t>* tag_cache = nullptr;
 };
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);
@@ -108,7 +111,8 @@ std::string merge_contacts(storage::WriteTx& tx, std::int64_t user_id, std::int6
 
 // Links tags by name (creating missing tags with a default colour); returns how many were newly linked.
 int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id, const std::vector<std::string>& names,
-             std::int64_t now, bool record_history = true);
+             std::int64_t now, bool record_history = true,
+             std::unordered_map<std::string, std::int64_t>* tag_cache = nullptr);
 int remove_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id,
                 const std::vector<std::string>& names, std::int64_t now);
 

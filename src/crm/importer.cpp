@@ -5,6 +5,7 @@
 #include <ctime>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "util/csv_reader.hpp"
@@ -137,9 +138,12 @@ ImportReport import_contacts_csv(storage::Store& store, std::string_view csv, co
     ctx.now = now();
     ctx.import_id = report.import_id;
     ctx.history_on_create = false;
+    std::unordered_map<std::string, std::int64_t> tag_cache;
+    ctx.tag_cache = &tag_cache;
     store.write([&](storage::WriteTx& tx) {
       created = updated = unchanged = skipped = 0;
       errors.clear();
+      tag_cache.clear();
       for (const Row& row : batch) {
         UpsertResult r = upsert_contact(tx, ctx, row.contact);
         switch (r.outcome) {

@@ -45,7 +45,8 @@ class PhoneNormalizer {
 };
 
 // libphonenumber. `default_region` (ISO alpha-2, may be empty) applies to
-// numbers written without a country code.
-std::unique_ptr<PhoneNormalizer> make_phone_normalizer(std::string default_region);
+// numbers written without a country code. `fast_path` (tests turn it off to
+// compare) skips libphonenumber's parser for "+<digits>" input; results are identical.
+std::unique_ptr<PhoneNormalizer> make_phone_normalizer(std::string default_region, bool fast_path = true);
 
 }  // namespace tglead::crm

@@ -91,6 +91,33 @@ TEST(Phone, RejectsWithReasons) {
   EXPECT_FALSE(ru->normalize(std::string(80, '1')).ok());
 }
 
+TEST(Phone, FastPathAgreesWithLibphonenumbersParser) {
+  auto fast = make_phone_normalizer("DE", true);
+  auto slow = make_phone_normalizer("DE", false);
+  std::uint64_t state = 12345;
+  auto next = [&] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  const char* codes[] = {"1", "7", "20", "33", "34", "39", "44", "49", "52", "54", "55", "61", "81", "86", "91",
+                         "225", "351", "380", "800", "971", "998"};
+  int valid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string digits;
+    int len = 6 + static_cast<int>(next() % 8);
+    for (int k = 0; k < len; ++k) digits += static_cast<char>('0' + (next() >> 33) % 10);
+    std::string text = std::string("+") + codes[i % std::size(codes)] + (i % 2 ? " " : "") + digits;
+    auto a = fast->normalize(text);
+    auto b = slow->normalize(text);
+    ASSERT_EQ(a.value, b.value) << text;
+    ASSERT_EQ(a.ok(), b.ok()) << text;
+    valid += !a.value.empty();
+  }
+  EXPECT_GT(valid, 500);  // enough accepted numbers for the comparison to mean something
+  for (const char* text : {"+39 06 1234 5678", "+39 0039 1234567", "+49 030 12345678", "+7 8 916 123 45 67",
+                           "+44 (0)20 7946 0958", "+1 (650) 253-0000", "+225 07 07 07 07 07"}) {
+    EXPECT_EQ(fast->normalize(text).value, slow->normalize(text).value) << text;
+    EXPECT_EQ(fast->normalize(text).error, slow->normalize(text).error) << text;
+  }
+}
+
 TEST(CountryAndLanguage, Normalise) {
   EXPECT_EQ(normalize_country(" de ").value, "DE");
   EXPECT_FALSE(normalize_country("Germany").ok());

@@ -75,6 +75,7 @@ struct Campaign {
   bool approve_requests = false;
   TemplateSet postbacks;
   Welcome welcome;
+  TemplateSet status_messages;  // text sent to the subscriber when the lead enters a status (§5); "" = none
   std::string invite_link;  // created by the bot for the join button
   bool warning = false;     // filled by listings: the bot lost admin rights in the chat
   std::string bot_username; // filled by listings, for the deep link

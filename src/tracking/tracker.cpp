@@ -34,6 +34,21 @@ MacroValues macro_values(const Campaign& campaign, const Lead& lead) {
   return v;
 }
 
+// §5 status messages: the campaign's text for each status the lead entered, sent
+// by the bot in the subscriber's private chat (only while the campaign runs).
+void queue_status_messages(storage::WriteTx& tx, const Campaign& campaign, const Lead& lead,
+                           const std::vector<Entered>& entered, std::int64_t now) {
+  if (!campaign.active) return;
+  for (const Entered& e : entered) {
+    const std::string& text = campaign.status_messages[e.status];
+    if (text.empty()) continue;
+    json payload{{"chat_id", lead.subscriber},
+                 {"text", expand_text_template(text, macro_values(campaign, lead))},
+                 {"parse_mode", "Markdown"}};
+    tx.enqueue_telegram(campaign.bot_id, "sendMessage", payload.dump(), lead.subscriber, now);
+  }
+}
+
 // Persists what the lead went through: one transition row per entered status
 // (for statistics) and one postback per status that has a template.
 void record(storage::WriteTx& tx, const User& owner, const Campaign& campaign, const Lead& lead,
@@ -59,6 +74,7 @@ void record(storage::WriteTx& tx, const User& owner, const Campaign& campaign, c
     p.next_attempt = now;
     tx.insert_postback(p);
   }
+  queue_status_messages(tx, campaign, lead, entered, now);
 }
 
 void copy_identity(Lead& lead, const telegram::User& user) {

@@ -468,8 +468,10 @@ class TgleadTestCase(unittest.TestCase):
 
     def add_campaign(self, bot=BOT_ID, chat=CHANNEL["id"], code="CAMP42", name="Camp 42",
                      postbacks="all", unsub_window=None, approve_requests=None,
-                     welcome="default", expect_ok=True):
+                     welcome="default", expect_ok=True, messages=None):
         body = {"bot": bot, "chat": chat, "code": code, "name": name}
+        if messages is not None:
+            body["messages"] = messages
         if postbacks == "all":
             body["postbacks"] = self.all_templates()
         elif postbacks is not None:

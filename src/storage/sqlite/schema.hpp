@@ -9,7 +9,7 @@
 
 namespace tglead::storage::sqlite {
 
-inline constexpr std::array<const char*, 3> kMigrations = {
+inline constexpr std::array<const char*, 4> kMigrations = {
     R"~(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -283,6 +283,10 @@ CREATE TABLE contact_imports (
   skipped INTEGER NOT NULL DEFAULT 0,
   errors INTEGER NOT NULL DEFAULT 0
 );
+)~",
+    R"~(
+-- Per-status bot messages of a campaign (§5): {"approve": "text", ...}.
+ALTER TABLE campaigns ADD COLUMN messages TEXT NOT NULL DEFAULT '{}';
 )~",
 };
 

@@ -15,7 +15,7 @@ namespace tglead::storage::sqlite::sql {
 #define TGLEAD_CAMPAIGN_COLUMNS                                                                     \
   "c.id, c.user_id, c.bot_id, c.chat_id, c.code, c.name, c.active, c.unsub_window, c.approve_requests, " \
   "c.pb_wait, c.pb_hold, c.pb_approve, c.pb_cancel, c.pb_trash, c.welcome, c.invite_link, "       \
-  "COALESCE(NOT ch.ok, 0), COALESCE(b.username, '')"
+  "COALESCE(NOT ch.ok, 0), COALESCE(b.username, ''), c.messages"
 #define TGLEAD_CAMPAIGN_FROM \
   " FROM campaigns c LEFT JOIN chats ch ON ch.bot_id = c.bot_id AND ch.id = c.chat_id LEFT JOIN bots b ON b.id = c.bot_id "
 #define TGLEAD_LEAD_COLUMNS                                                                       \
@@ -100,11 +100,12 @@ inline constexpr const char* kChatTaken =
     "SELECT 1 FROM campaigns WHERE bot_id = ? AND chat_id = ? AND active = 1 AND deleted = 0 AND id != ?";
 inline constexpr const char* kInsertCampaign =
     "INSERT INTO campaigns (user_id, bot_id, chat_id, code, name, active, unsub_window, approve_requests, "
-    "pb_wait, pb_hold, pb_approve, pb_cancel, pb_trash, welcome, invite_link, created, updated) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "pb_wait, pb_hold, pb_approve, pb_cancel, pb_trash, welcome, invite_link, created, updated, messages) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 inline constexpr const char* kUpdateCampaign =
     "UPDATE campaigns SET bot_id=?, chat_id=?, code=?, name=?, active=?, unsub_window=?, approve_requests=?, "
-    "pb_wait=?, pb_hold=?, pb_approve=?, pb_cancel=?, pb_trash=?, welcome=?, invite_link=?, updated=? WHERE id=?";
+    "pb_wait=?, pb_hold=?, pb_approve=?, pb_cancel=?, pb_trash=?, welcome=?, invite_link=?, updated=?, messages=? "
+    "WHERE id=?";
 inline constexpr const char* kSetCampaignInviteLink = "UPDATE campaigns SET invite_link = ? WHERE id = ?";
 // Moving a campaign moves its history: leads, transitions and postbacks carry the account id.
 inline constexpr const char* kMoveCampaign = "UPDATE campaigns SET user_id = ?, updated = ? WHERE id = ?";

@@ -58,6 +58,26 @@ Chat read_chat(const Stmt& s) {
   return c;
 }
 
+// Per-status texts are stored as {"approve": "...", ...}; unknown keys and non-strings are ignored.
+TemplateSet texts_from_json(const std::string& text) {
+  TemplateSet out;
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return out;
+  for (LeadStatus status : kAllStatuses) {
+    auto it = json.find(std::string(status_name(status)));
+    if (it != json.end() && it->is_string()) out[status] = it->get<std::string>();
+  }
+  return out;
+}
+
+std::string texts_to_json(const TemplateSet& set) {
+  nlohmann::json out = nlohmann::json::object();
+  for (LeadStatus status : kAllStatuses) {
+    if (!set[status].empty()) out[std::string(status_name(status))] = set[status];
+  }
+  return out.dump();
+}
+
 Campaign read_campaign(const Stmt& s) {
   Campaign c;
   c.id = s.int64(0);
@@ -74,6 +94,7 @@ Campaign read_campaign(const Stmt& s) {
   c.invite_link = s.text(15);
   c.warning = s.int64(16) != 0;
   c.bot_username = s.text(17);
+  c.status_messages = texts_from_json(s.text(18));
   return c;
 }
 
@@ -399,6 +420,7 @@ class SqliteWriteTx final : public WriteTx {
     stmt.bind(15, c.invite_link);
     stmt.bind(16, now);
     stmt.bind(17, now);
+    stmt.bind(18, texts_to_json(c.status_messages));
     stmt.run();
     return db_.last_insert_id();
   }
@@ -410,7 +432,8 @@ class SqliteWriteTx final : public WriteTx {
     stmt.bind(13, welcome_to_json(c.welcome).dump());
     stmt.bind(14, c.invite_link);
     stmt.bind(15, now);
-    stmt.bind(16, c.id);
+    stmt.bind(16, texts_to_json(c.status_messages));
+    stmt.bind(17, c.id);
     stmt.run();
   }
 
