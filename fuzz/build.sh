@@ -21,10 +21,10 @@ FLAGS=(-std=c++20 -g -O1 -fno-omit-frame-pointer
        -I "$root/src")
 
 declare -A SOURCES=(
-  [update]="src/telegram/update.cpp"
+  [update]="src/telegram/update.cpp src/util/json_depth.cpp"
   [deeplink]="src/domain/deeplink.cpp"
   [template]="src/domain/postback_template.cpp src/domain/lead_status.cpp src/util/url.cpp"
-  [params]="src/api/params.cpp src/util/url.cpp src/http/message.cpp"
+  [params]="src/api/params.cpp src/util/url.cpp src/util/json_depth.cpp src/http/message.cpp"
 )
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(update deeplink template params)
