@@ -245,6 +245,29 @@ std::optional<std::int64_t> nullable_int(Db& db, const char* query) {
   return stmt.int64(0);
 }
 
+// A filtered listing: the total before paging (when asked) and one page.
+// `from_where` is " FROM ... WHERE ..." with filter parameters numbered below
+// `page_index`; LIMIT and OFFSET take ?page_index and ?page_index+1.
+template <typename T, typename Bind, typename Reader>
+std::vector<T> paged(Db& db, const std::string& columns, const std::string& from_where, const std::string& order,
+                     int page_index, std::int64_t limit, std::int64_t offset, Bind bind, Reader reader,
+                     std::int64_t* total) {
+  if (total) {
+    auto count = db.prepare_uncached("SELECT COUNT(*)" + from_where);
+    bind(count);
+    count.step();
+    *total = count.int64(0);
+  }
+  std::string page = " LIMIT ?" + std::to_string(page_index) + " OFFSET ?" + std::to_string(page_index + 1);
+  auto stmt = db.prepare_uncached("SELECT " + columns + from_where + " ORDER BY " + order + page);
+  bind(stmt);
+  stmt.bind(page_index, limit);
+  stmt.bind(page_index + 1, offset);
+  std::vector<T> out;
+  while (stmt.step()) out.push_back(reader(stmt));
+  return out;
+}
+
 void bind_templates(Stmt& stmt, int first_index, const TemplateSet& set) {
   for (int i = 0; i < 5; ++i) stmt.bind(first_index + i, set.by_status[i]);
 }
@@ -860,21 +883,9 @@ std::vector<Campaign> SqliteStore::campaigns_of_user(std::int64_t user_id, std::
 
 std::vector<Lead> SqliteStore::leads(const LeadFilter& f, std::int64_t* total) {
   auto r = read();
-  std::string where = lead_where(f);
-  if (total) {
-    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM leads l" + where);
-    bind_lead_filter(count, f);
-    count.step();
-    *total = count.int64(0);
-  }
-  auto stmt = (*r).prepare_uncached("SELECT " TGLEAD_LEAD_COLUMNS " FROM leads l" + where +
-                                    " ORDER BY l.start_time DESC, l.id DESC LIMIT ?6 OFFSET ?7");
-  bind_lead_filter(stmt, f);
-  stmt.bind(6, f.limit);
-  stmt.bind(7, f.offset);
-  std::vector<Lead> out;
-  while (stmt.step()) out.push_back(read_lead(stmt));
-  return out;
+  return paged<Lead>(
+      *r, TGLEAD_LEAD_COLUMNS, " FROM leads l" + lead_where(f), "l.start_time DESC, l.id DESC", 6, f.limit, f.offset,
+      [&](Stmt& stmt) { bind_lead_filter(stmt, f); }, read_lead, total);
 }
 
 void SqliteStore::each_lead(const LeadFilter& f, const std::function<void(const Lead&)>& row) {
@@ -925,25 +936,14 @@ std::vector<Postback> SqliteStore::postbacks_of_lead(std::int64_t lead_id) {
 
 std::vector<JournalEntry> SqliteStore::journal(const JournalFilter& f, std::int64_t* total) {
   auto r = read();
-  std::string where = journal_where(f);
-  if (total) {
-    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM journal" + where);
-    bind_journal_filter(count, f);
-    count.step();
-    *total = count.int64(0);
-  }
-  auto stmt = (*r).prepare_uncached(
-      "SELECT id, bot_id, chat_id, subscriber, username, action, paid, time FROM journal" + where +
-      " ORDER BY time DESC, id DESC LIMIT ?6 OFFSET ?7");
-  bind_journal_filter(stmt, f);
-  stmt.bind(6, f.limit);
-  stmt.bind(7, f.offset);
-  std::vector<JournalEntry> out;
-  while (stmt.step()) {
-    out.push_back(JournalEntry{stmt.int64(0), stmt.int64(1), stmt.int64(2), stmt.int64(3), stmt.text(4),
-                               static_cast<JournalAction>(stmt.int64(5)), stmt.int64(6) != 0, stmt.int64(7)});
-  }
-  return out;
+  return paged<JournalEntry>(
+      *r, "id, bot_id, chat_id, subscriber, username, action, paid, time", " FROM journal" + journal_where(f),
+      "time DESC, id DESC", 6, f.limit, f.offset, [&](Stmt& stmt) { bind_journal_filter(stmt, f); },
+      [](const Stmt& s) {
+        return JournalEntry{s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.text(4),
+                            static_cast<JournalAction>(s.int64(5)), s.int64(6) != 0, s.int64(7)};
+      },
+      total);
 }
 
 StatsCounts SqliteStore::stats_summary(const StatsScope& scope, std::int64_t from, std::int64_t to) {
@@ -1101,20 +1101,9 @@ std::optional<std::int64_t> SqliteStore::next_telegram_time() {
 
 std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
   auto r = read();
-  std::string where = contact_where(f);
-  if (total) {
-    auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM contacts ct" + where);
-    bind_contact_filter(count, f);
-    count.step();
-    *total = count.int64(0);
-  }
-  auto stmt = (*r).prepare_uncached("SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct" + where +
-                                    " ORDER BY ct.updated DESC, ct.id DESC LIMIT ?7 OFFSET ?8");
-  bind_contact_filter(stmt, f);
-  stmt.bind(7, f.limit);
-  stmt.bind(8, f.offset);
-  std::vector<crm::Contact> out;
-  while (stmt.step()) out.push_back(read_contact(stmt));
+  auto out = paged<crm::Contact>(
+      *r, TGLEAD_CONTACT_COLUMNS, " FROM contacts ct" + contact_where(f), "ct.updated DESC, ct.id DESC", 7, f.limit,
+      f.offset, [&](Stmt& stmt) { bind_contact_filter(stmt, f); }, read_contact, total);
   for (auto& c : out) {
     c.tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c.id);
   }
