@@ -43,8 +43,21 @@ std::vector<Entered> request_join(Lead& lead, const CampaignRules& rules, std::i
   return out;
 }
 
+// Telegram retries can deliver a user's updates out of order; an event dated
+// before the lead's latest opposite transition is history, not news.
+bool stale_join(const Lead& lead, std::int64_t date) {
+  return (lead.status == LeadStatus::Cancel || lead.status == LeadStatus::Trash) && date < lead.leave_time;
+}
+
+bool stale_leave(const Lead& lead, std::int64_t date) {
+  if (lead.status == LeadStatus::Approve) return date < lead.join_time;
+  if (lead.status == LeadStatus::Cancel || lead.status == LeadStatus::Trash) return date < lead.leave_time;
+  return false;
+}
+
 std::vector<Entered> join(Lead& lead, const CampaignRules& rules, std::int64_t date) {
   std::vector<Entered> out;
+  if (stale_join(lead, date)) return out;
   lead.join_time = date;
   lead.updated = date;
   if (lead.status == LeadStatus::Approve) return out;
@@ -54,6 +67,7 @@ std::vector<Entered> join(Lead& lead, const CampaignRules& rules, std::int64_t d
 
 std::vector<Entered> leave(Lead& lead, const CampaignRules& rules, std::int64_t date, bool kicked) {
   std::vector<Entered> out;
+  if (stale_leave(lead, date)) return out;
   if (lead.status != LeadStatus::Approve) {
     lead.join_time = date;
     lead.reconciled = true;
@@ -87,8 +101,8 @@ bool is_member(const MemberSnapshot& member) {
   return s == "restricted" && member.is_member;
 }
 
-MemberChange classify_member_change(const MemberSnapshot& before, const MemberSnapshot& after,
-                                    std::int64_t actor_id, std::int64_t subject_id) {
+MemberChange classify_member_change(const MemberSnapshot& before, const MemberSnapshot& after, std::int64_t actor_id,
+                                    std::int64_t subject_id) {
   bool was = is_member(before);
   bool now = is_member(after);
   if (!was && now) return MemberChange::Join;
@@ -101,7 +115,7 @@ MemberChange classify_member_change(const MemberSnapshot& before, const MemberSn
 
 JournalAction join_journal_action(bool via_join_request, bool link_creates_join_request, bool lead_was_hold) {
   return (via_join_request || link_creates_join_request || lead_was_hold) ? JournalAction::Approve
-                                                                           : JournalAction::Join;
+                                                                          : JournalAction::Join;
 }
 
 }  // namespace tglead::domain

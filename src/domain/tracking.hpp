@@ -39,7 +39,9 @@ std::vector<Entered> restart_lead(Lead& lead, const CampaignRules& rules, std::s
 // Rule 5.
 std::vector<Entered> request_join(Lead& lead, const CampaignRules& rules, std::int64_t date);
 
-// Rules 6 and 9.
+// Rules 6 and 9. A join dated before the lead's latest leave arrived late
+// (Telegram re-delivery) and changes nothing; the same holds for a leave dated
+// before the latest join.
 std::vector<Entered> join(Lead& lead, const CampaignRules& rules, std::int64_t date);
 
 // Rules 7 and 8: `kicked` distinguishes trash from cancel. A lead that is not

@@ -435,3 +435,35 @@ TEST(DomainTracking, JoinJournalAction) {
 
 }  // namespace
 }  // namespace tglead::domain
+
+namespace tglead::domain {
+namespace {
+
+// Telegram re-delivery can swap a user's updates: events dated before the
+// lead's latest opposite transition change nothing.
+TEST(DomainTrackingOutOfOrder, LateJoinAfterLeaveIsIgnored) {
+  Lead lead;
+  start_new_lead(lead, "c", 1000);
+  leave(lead, CampaignRules{}, 1020, false);  // join missed, applied at 1020, then cancel
+  ASSERT_EQ(lead.status, LeadStatus::Cancel);
+  EXPECT_TRUE(join(lead, CampaignRules{}, 1010).empty());
+  EXPECT_EQ(lead.status, LeadStatus::Cancel);
+  EXPECT_EQ(lead.join_time, 1020);
+  // A real re-join, dated after the leave, still counts (rule 9).
+  auto rejoin = join(lead, CampaignRules{}, 1030);
+  ASSERT_EQ(rejoin.size(), 1u);
+  EXPECT_EQ(lead.status, LeadStatus::Approve);
+}
+
+TEST(DomainTrackingOutOfOrder, LateLeaveBeforeTheLatestJoinIsIgnored) {
+  Lead lead;
+  start_new_lead(lead, "c", 1000);
+  join(lead, CampaignRules{}, 1050);
+  EXPECT_TRUE(leave(lead, CampaignRules{}, 1040, true).empty());
+  EXPECT_EQ(lead.status, LeadStatus::Approve);
+  EXPECT_EQ(leave(lead, CampaignRules{}, 1050, false).size(), 1u);  // same second: applied in arrival order
+  EXPECT_EQ(lead.status, LeadStatus::Cancel);
+}
+
+}  // namespace
+}  // namespace tglead::domain

@@ -161,6 +161,10 @@ class WriteTx {
   virtual void insert_transition(const domain::Lead& lead, domain::LeadStatus status, std::int64_t time,
                                  bool first, bool reconciled) = 0;
   virtual void insert_journal(const domain::JournalEntry& entry) = 0;
+  // Organic journal rows of one subscriber in one chat dated at or after `since`, oldest first.
+  virtual std::vector<domain::JournalEntry> organic_journal_since(std::int64_t bot_id, std::int64_t chat_id,
+                                                                  std::int64_t subscriber, std::int64_t since) = 0;
+  virtual void mark_journal_paid(const domain::JournalEntry& entry) = 0;
 
   // Postbacks: `postback.state` is Pending or Skipped. Returns the id.
   virtual std::int64_t insert_postback(const domain::Postback& postback) = 0;

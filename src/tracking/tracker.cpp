@@ -92,8 +92,8 @@ void queue_welcome(storage::WriteTx& tx, const Campaign& campaign, const Lead& l
   json keyboard = json::array();
   for (const Button& button : w.buttons) {
     if (button.text.empty() || button.url.empty()) continue;
-    keyboard.push_back(json::array({{{"text", expand_text_template(button.text, values)},
-                                     {"url", expand_url_template(button.url, values)}}}));
+    keyboard.push_back(json::array(
+        {{{"text", expand_text_template(button.text, values)}, {"url", expand_url_template(button.url, values)}}}));
   }
   if (!keyboard.empty()) payload["reply_markup"] = {{"inline_keyboard", keyboard}};
   // The join button needs an invite link the bot creates itself; the sender
@@ -120,7 +120,35 @@ void record_contact(storage::WriteTx& tx, const Campaign& campaign, const Lead& 
   crm::TelegramUser user{from.id, from.username, from.first_name, from.last_name, from.language_code};
   json detail{{"campaign", campaign.id}, {"code", campaign.code}, {"lead", lead.id}, {"click", lead.click}};
   crm::record_telegram_user(tx, campaign.user_id, user, crm::Source::Campaign, "campaign_start",
-                           detail.dump(-1, ' ', false, json::error_handler_t::replace), now);
+                            detail.dump(-1, ' ', false, json::error_handler_t::replace), now);
+}
+
+// Telegram's retries can deliver a subscriber's join (or request, leave) before
+// the /start that led to it. Such events were journaled as organic; dated at or
+// after the start, they belong to the new lead and are replayed in date order.
+void adopt_earlier_arrivals(storage::WriteTx& tx, const User& owner, const Campaign& campaign, Lead& lead,
+                            std::int64_t now) {
+  for (const auto& event :
+       tx.organic_journal_since(campaign.bot_id, campaign.chat_id, lead.subscriber, lead.start_time)) {
+    std::vector<Entered> entered;
+    switch (event.action) {
+      case JournalAction::Join:
+      case JournalAction::Approve:
+        entered = join(lead, rules_of(campaign), event.time);
+        break;
+      case JournalAction::Leave:
+        entered = leave(lead, rules_of(campaign), event.time, false);
+        break;
+      case JournalAction::Ban:
+        entered = leave(lead, rules_of(campaign), event.time, true);
+        break;
+      case JournalAction::Request:
+        entered = request_join(lead, rules_of(campaign), event.time);
+        break;
+    }
+    record(tx, owner, campaign, lead, entered, now);
+    tx.mark_journal_paid(event);
+  }
 }
 
 Outcome on_start(storage::WriteTx& tx, const Bot& bot, const telegram::Message& message, std::int64_t now) {
@@ -160,6 +188,8 @@ Outcome on_start(storage::WriteTx& tx, const Bot& bot, const telegram::Message& 
     auto entered = start_new_lead(fresh, command.click, message.date);
     fresh.id = tx.insert_lead(fresh);
     record(tx, *owner, *campaign, fresh, entered, now);
+    adopt_earlier_arrivals(tx, *owner, *campaign, fresh, now);
+    tx.update_lead(fresh);
     lead = std::move(fresh);
   } else {
     copy_identity(*lead, message.from);
@@ -207,9 +237,9 @@ void journal(storage::WriteTx& tx, const Bot& bot, std::int64_t chat_id, const t
 Outcome on_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::ChatMemberUpdated& update,
                        std::int64_t now) {
   const telegram::User& subject = update.new_member.user;
-  MemberChange change = classify_member_change({update.old_member.status, update.old_member.is_member},
-                                               {update.new_member.status, update.new_member.is_member},
-                                               update.from.id, subject.id);
+  MemberChange change =
+      classify_member_change({update.old_member.status, update.old_member.is_member},
+                             {update.new_member.status, update.new_member.is_member}, update.from.id, subject.id);
   if (change == MemberChange::None) return Outcome::Ignored;
 
   auto leads = leads_in_chat(tx, bot, update.chat.id, subject.id);
@@ -219,10 +249,17 @@ Outcome on_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::Cha
     if (item.lead.status == LeadStatus::Hold) any_hold = true;
     std::vector<Entered> entered;
     switch (change) {
-      case MemberChange::Join: entered = join(item.lead, rules_of(item.campaign), update.date); break;
-      case MemberChange::Leave: entered = leave(item.lead, rules_of(item.campaign), update.date, false); break;
-      case MemberChange::Kick: entered = leave(item.lead, rules_of(item.campaign), update.date, true); break;
-      case MemberChange::None: break;
+      case MemberChange::Join:
+        entered = join(item.lead, rules_of(item.campaign), update.date);
+        break;
+      case MemberChange::Leave:
+        entered = leave(item.lead, rules_of(item.campaign), update.date, false);
+        break;
+      case MemberChange::Kick:
+        entered = leave(item.lead, rules_of(item.campaign), update.date, true);
+        break;
+      case MemberChange::None:
+        break;
     }
     copy_identity(item.lead, subject);
     tx.update_lead(item.lead);
@@ -327,8 +364,8 @@ Outcome apply_member_check(storage::WriteTx& tx, std::int64_t lead_id, const Mem
   JournalAction action = JournalAction::Join;
   if (lead->status == LeadStatus::Cancel) action = JournalAction::Leave;
   if (lead->status == LeadStatus::Trash) action = JournalAction::Ban;
-  tx.insert_journal(JournalEntry{0, campaign->bot_id, campaign->chat_id, lead->subscriber, lead->username, action,
-                                 true, check_time});
+  tx.insert_journal(
+      JournalEntry{0, campaign->bot_id, campaign->chat_id, lead->subscriber, lead->username, action, true, check_time});
   return Outcome::Applied;
 }
 

@@ -140,6 +140,10 @@ inline constexpr const char* kInsertTransition =
     "INSERT INTO transitions (user_id, campaign_id, lead_id, status, time, first, reconciled) VALUES (?,?,?,?,?,?,?)";
 inline constexpr const char* kInsertJournal =
     "INSERT INTO journal (bot_id, chat_id, subscriber, username, action, paid, time) VALUES (?,?,?,?,?,?,?)";
+inline constexpr const char* kOrganicJournalSince =
+    "SELECT id, bot_id, chat_id, subscriber, username, action, paid, time FROM journal "
+    "WHERE bot_id = ? AND chat_id = ? AND subscriber = ? AND paid = 0 AND time >= ? ORDER BY time, id";
+inline constexpr const char* kMarkJournalPaid = "UPDATE journal SET paid = 1 WHERE id = ?";
 inline constexpr const char* kInvalidateRollupDay = "DELETE FROM rollup_days WHERE user_id = ? AND day = ?";
 inline constexpr const char* kInvalidateRollupDayOfBot =
     "DELETE FROM rollup_days WHERE day = ? AND user_id = (SELECT user_id FROM bots WHERE id = ?)";

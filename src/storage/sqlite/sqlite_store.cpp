@@ -98,6 +98,11 @@ Campaign read_campaign(const Stmt& s) {
   return c;
 }
 
+JournalEntry read_journal(const Stmt& s) {
+  return JournalEntry{s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.text(4),
+                      static_cast<JournalAction>(s.int64(5)), s.int64(6) != 0, s.int64(7)};
+}
+
 Lead read_lead(const Stmt& s) {
   Lead l;
   l.id = s.int64(0);
@@ -522,6 +527,17 @@ class SqliteWriteTx final : public WriteTx {
     if (!e.paid) db_.prepare(sql::kInvalidateRollupDayOfBot).bind_all(util::utc_day_start(e.time), e.bot_id).run();
   }
 
+  std::vector<JournalEntry> organic_journal_since(std::int64_t bot_id, std::int64_t chat_id, std::int64_t subscriber,
+                                                  std::int64_t since) override {
+    return many<JournalEntry>(db_, sql::kOrganicJournalSince, read_journal, bot_id, chat_id, subscriber, since);
+  }
+
+  void mark_journal_paid(const JournalEntry& e) override {
+    db_.prepare(sql::kMarkJournalPaid).bind_all(e.id).run();
+    // Organic counts of that day change.
+    db_.prepare(sql::kInvalidateRollupDayOfBot).bind_all(util::utc_day_start(e.time), e.bot_id).run();
+  }
+
   std::int64_t insert_postback(const Postback& p) override {
     db_.prepare(sql::kInsertPostback)
         .bind_all(p.lead_id, p.user_id, static_cast<int>(p.status), p.url, static_cast<int>(p.state), p.reason,
@@ -939,11 +955,7 @@ std::vector<JournalEntry> SqliteStore::journal(const JournalFilter& f, std::int6
   return paged<JournalEntry>(
       *r, "id, bot_id, chat_id, subscriber, username, action, paid, time", " FROM journal" + journal_where(f),
       "time DESC, id DESC", 6, f.limit, f.offset, [&](Stmt& stmt) { bind_journal_filter(stmt, f); },
-      [](const Stmt& s) {
-        return JournalEntry{s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.text(4),
-                            static_cast<JournalAction>(s.int64(5)), s.int64(6) != 0, s.int64(7)};
-      },
-      total);
+      read_journal, total);
 }
 
 StatsCounts SqliteStore::stats_summary(const StatsScope& scope, std::int64_t from, std::int64_t to) {
