@@ -9,7 +9,7 @@
 
 namespace tglead::storage::sqlite {
 
-inline constexpr std::array<const char*, 4> kMigrations = {
+inline constexpr auto kMigrations = std::to_array<const char*>({
     R"~(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -288,6 +288,49 @@ CREATE TABLE contact_imports (
 -- Per-status bot messages of a campaign (§5): {"approve": "text", ...}.
 ALTER TABLE campaigns ADD COLUMN messages TEXT NOT NULL DEFAULT '{}';
 )~",
-};
+    R"~(
+-- CRM custom fields (§8.2): definitions per workspace; `name` never changes after creation.
+-- `options` is a JSON array of choices (dropdown, multiselect); min_value/max_value bound numbers.
+CREATE TABLE contact_fields (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  label TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL,
+  required INTEGER NOT NULL DEFAULT 0,
+  options TEXT NOT NULL DEFAULT '[]',
+  min_value REAL,
+  max_value REAL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX contact_fields_name ON contact_fields(user_id, lower(name));
+
+-- One canonical value per contact and field: numbers as decimal text (and in `number` for
+-- comparisons), dates as YYYY-MM-DD, booleans as true/false, multiselect as a JSON array.
+CREATE TABLE contact_values (
+  contact_id INTEGER NOT NULL,
+  field_id INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  number REAL,
+  PRIMARY KEY (contact_id, field_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_values_field ON contact_values(field_id, value);
+
+-- Segments (§8.2): AND-ed rules kept as a JSON array of {field, op, value}.
+CREATE TABLE segments (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  rules TEXT NOT NULL DEFAULT '[]',
+  active INTEGER NOT NULL DEFAULT 1,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX segments_name ON segments(user_id, lower(name));
+)~",
+});
 
 }  // namespace tglead::storage::sqlite
