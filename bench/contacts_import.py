@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Times `tglead import contacts` on a generated CSV (docs/benchmarks.md, "Contact import").
+"""Times `tglead import contacts` (docs/benchmarks.md, "Contact import").
 
-    python3 bench/contacts_import.py [--binary build/tglead] [--rows 100000] [--runs 3]
+    python3 bench/contacts_import.py [--binary build/tglead] [--existing 1000000] [--rows 1000000] [--runs 1]
+                                     [--compare /tmp/tglead-before]
 
-Each run uses a fresh database and account. Rows carry first/last name, a unique username,
-a unique phone (mixed formats, default region DE), a Telegram id on half of them, a country,
-a language and two tags; 1% are exact duplicates of an earlier row and 1% are invalid. A
-second import of the same file into the now-full database measures the all-updates path
-(dedup hits on every row).
+Each run uses a fresh database and account. First `--existing` contacts are imported (the
+"existing" phase), then a file of `--rows` rows is imported into that full database (the
+"import" phase, the figure the target is about): 90 % new contacts and 10 % rows for existing
+ones (half of them with a changed name, so updated, half unchanged), all matched by dedup on
+Telegram id, username and phone. Rows carry first/last name, a unique username, a unique phone
+(mixed formats, default region DE: a third `+49 30 ...`, a third `+49-30-...`, a third national
+`030 ...`), a Telegram id on half of them, a country, a language and two tags; 1 % are exact
+duplicates of an earlier row and 1 % are invalid. Reports wall time of the whole process
+(start-up and migrations included) and the peak RSS. With --compare, every run also times that
+binary on the same files, side by side.
 """
 import argparse
 import os
@@ -19,65 +25,89 @@ import subprocess
 import tempfile
 import time
 
+FIRST = ["Alina", "Marco", "Dmitry", "Olga", "Hans", "Maria", "Jean", "Lea", "Ivan", "Sofia"]
+TAGS = ["vip", "crypto", "cold", "warm", "eu", "ru", "promo"]
+HEADER = "first_name,last_name,username,phone_number,telegram_id,country,language,tags"
 
-def make_csv(path, rows, seed=42):
-    rnd = random.Random(seed)
-    first = ["Alina", "Marco", "Dmitry", "Olga", "Hans", "Maria", "Jean", "Lea", "Ivan", "Sofia"]
-    tags = ["vip", "crypto", "cold", "warm", "eu", "ru", "promo"]
-    lines = ["first_name,last_name,username,phone_number,telegram_id,country,language,tags"]
+
+def contact_row(rnd, n, first=None):
+    phone = ["+49 30 %08d" % n, "030 %08d" % n, "+49-30-%08d" % n][n % 3]
+    tg = str(5000000000 + n) if n % 2 == 0 else ""
+    return '%s,Lastname%d,user_%d,%s,%s,DE,de,"%s,%s"' % (
+        first or rnd.choice(FIRST), n, n, phone, tg, rnd.choice(TAGS), rnd.choice(TAGS))
+
+
+def write_file(path, numbers, rnd, renamed=()):
+    lines = [HEADER]
     written = []
-    for i in range(rows):
+    renamed = set(renamed)
+    for i, n in enumerate(numbers):
         if i > 100 and rnd.random() < 0.01:
             lines.append(rnd.choice(written))  # an identical row
             continue
         if rnd.random() < 0.01:
             lines.append("Bad,Row,ab,12,,,,")  # invalid username and phone
             continue
-        n = 1000000 + i
-        phone = ["+49 30 %08d" % n, "030 %08d" % n, "+49-30-%08d" % n][i % 3]
-        tg = str(5000000000 + i) if i % 2 == 0 else ""
-        row = '%s,Lastname%d,user_%d,%s,%s,DE,de,"%s,%s"' % (
-            rnd.choice(first), i, n, phone, tg, rnd.choice(tags), rnd.choice(tags))
+        row = contact_row(random.Random(n), n, "Renamed" if n in renamed else None)
         lines.append(row)
         written.append(row)
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
 
-def run(binary, csv_path, db, email):
+def run(binary, path, db, email):
     started = time.monotonic()
-    p = subprocess.run([binary, "import", "contacts", csv_path, "--user", email, "--db", db,
-                        "--region", "DE", "--quiet"], capture_output=True, text=True, check=True)
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M", binary, "import", "contacts", path, "--user", email,
+                        "--db", db, "--region", "DE", "--quiet"], capture_output=True, text=True, check=True)
     wall = time.monotonic() - started
     report = dict(re.findall(r"^(\w+): (\d+)", p.stdout, re.M))
-    return wall, report
+    rss = int(re.search(r"maxrss_kb (\d+)", p.stderr).group(1)) // 1024
+    return wall, report, rss
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default="build/tglead")
-    ap.add_argument("--rows", type=int, default=100000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--compare", help="another tglead binary to time on the same files")
+    ap.add_argument("--existing", type=int, default=1000000)
+    ap.add_argument("--rows", type=int, default=1000000)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--tmp", default=None, help="where the files and databases go (default: a temp dir)")
     args = ap.parse_args()
-    tmp = tempfile.mkdtemp(prefix="tglead-import-bench-")
+    tmp = tempfile.mkdtemp(prefix="tglead-import-bench-", dir=args.tmp)
     try:
-        csv_path = os.path.join(tmp, "contacts.csv")
-        make_csv(csv_path, args.rows)
-        fresh, again = [], []
+        rnd = random.Random(42)
+        existing = list(range(1000000, 1000000 + args.existing))
+        overlap = rnd.sample(existing, min(len(existing), args.rows // 10))
+        new = list(range(5000000, 5000000 + args.rows - len(overlap)))
+        numbers = new + overlap
+        rnd.shuffle(numbers)
+        existing_path = os.path.join(tmp, "existing.csv")
+        import_path = os.path.join(tmp, "import.csv")
+        write_file(existing_path, existing, random.Random(1))
+        write_file(import_path, numbers, random.Random(2), renamed=overlap[::2])
+        binaries = [("after", args.binary)] + ([("before", args.compare)] if args.compare else [])
+        results = {name: [] for name, _ in binaries}
         for r in range(args.runs):
-            db = "sqlite:%s" % os.path.join(tmp, "run%d.db" % r)
-            subprocess.run([args.binary, "user", "add", "bench@example.com", "--db", db],
-                           capture_output=True, check=True)
-            wall, report = run(args.binary, csv_path, db, "bench@example.com")
-            fresh.append(wall)
-            print("run %d fresh:  %.2f s  %s" % (r, wall, report))
-            wall, report2 = run(args.binary, csv_path, db, "bench@example.com")
-            again.append(wall)
-            print("run %d reimport: %.2f s  %s" % (r, wall, report2))
-        med = statistics.median(fresh)
-        med2 = statistics.median(again)
-        print("rows: %d; fresh import median %.2f s = %.0f rows/s; re-import (all dedup hits) "
-              "median %.2f s = %.0f rows/s" % (args.rows, med, args.rows / med, med2, args.rows / med2))
+            for name, binary in binaries:
+                db = "sqlite:%s" % os.path.join(tmp, "%s%d.db" % (name, r))
+                subprocess.run([binary, "user", "add", "bench@example.com", "--db", db], capture_output=True,
+                               check=True)
+                wall0, report0, rss0 = run(binary, existing_path, db, "bench@example.com")
+                wall, report, rss = run(binary, import_path, db, "bench@example.com")
+                results[name].append((wall, wall0))
+                print("run %d %-6s existing: %7.2f s %7.0f rows/s  %4d MiB  %s" % (
+                    r, name, wall0, args.existing / wall0, rss0, report0))
+                print("run %d %-6s import:   %7.2f s %7.0f rows/s  %4d MiB  %s" % (
+                    r, name, wall, args.rows / wall, rss, report))
+                for f in os.listdir(tmp):
+                    if f.startswith("%s%d.db" % (name, r)):
+                        os.remove(os.path.join(tmp, f))
+        for name, _ in binaries:
+            med = statistics.median(w for w, _ in results[name])
+            med0 = statistics.median(w0 for _, w0 in results[name])
+            print("%s: %d rows into %d existing: median %.2f s = %.0f rows/s (filling the %d: %.0f rows/s)" % (
+                name, args.rows, args.existing, med, args.rows / med, args.existing, args.existing / med0))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

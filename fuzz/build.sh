@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets into fuzz/out/ (Debian: apt-get install clang libclang-rt-14-dev).
+# Builds the libFuzzer targets listed in fuzz/targets into fuzz/out/ (Debian: apt-get install
+# clang libclang-rt-14-dev).
 #
 #   fuzz/build.sh            # all targets
-#   fuzz/build.sh update     # one target
+#   fuzz/build.sh csv        # some targets
 #
 # Each target compiles only the sources it needs, with ASan + UBSan (-fno-sanitize-recover, so
 # undefined behaviour is a crash). nlohmann-json is header-only; no spdlog/fmt is needed.
@@ -20,18 +21,21 @@ FLAGS=(-std=c++20 -g -O1 -fno-omit-frame-pointer
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I "$root/src")
 
-declare -A SOURCES=(
-  [update]="src/telegram/update.cpp src/util/json_depth.cpp"
-  [deeplink]="src/domain/deeplink.cpp"
-  [template]="src/domain/postback_template.cpp src/domain/lead_status.cpp src/util/url.cpp"
-  [params]="src/api/params.cpp src/util/url.cpp src/util/json_depth.cpp src/http/message.cpp"
-)
+declare -A SOURCES=()
+names=()
+while read -r name _ _ srcs; do
+  names+=("$name")
+  SOURCES[$name]="$srcs"
+done < <(grep -v '^#' "$here/targets" | grep -v '^[[:space:]]*$')
+
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(update deeplink template params)
+[ ${#targets[@]} -gt 0 ] || targets=("${names[@]}")
 for t in "${targets[@]}"; do
-  [ -n "${SOURCES[$t]+x}" ] || { echo "unknown target $t (update deeplink template params)" >&2; exit 2; }
-  srcs=()
-  for s in ${SOURCES[$t]}; do srcs+=("$root/$s"); done
+  [ -n "${SOURCES[$t]+x}" ] || { echo "unknown target $t (${names[*]})" >&2; exit 2; }
+  srcs=() libs=()
+  for s in ${SOURCES[$t]}; do
+    case "$s" in -l*) libs+=("$s") ;; *) srcs+=("$root/src/$s") ;; esac
+  done
   echo "building $out/fuzz_$t"
-  "$CXX" "${FLAGS[@]}" "$here/fuzz_$t.cpp" "${srcs[@]}" -o "$out/fuzz_$t"
+  "$CXX" "${FLAGS[@]}" "$here/fuzz_$t.cpp" "${srcs[@]}" "${libs[@]}" -o "$out/fuzz_$t"
 done

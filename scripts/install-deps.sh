@@ -7,6 +7,7 @@ packages=(
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev
+  libzip-dev libexpat1-dev   # XLSX imports
   chromium nodejs
   clang libclang-rt-14-dev   # fuzz/ (libFuzzer + ASan/UBSan)
 )

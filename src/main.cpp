@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--reconcile-every", serve.reconcile_every, "getChatMember reconciliation period (0 = off)")
       ->envname("TGLEAD_RECONCILE_EVERY")->capture_default_str();
+  serve_cmd->add_option("--postback-retry-delays", serve.postback_retry_delays,
+                        "waits before postback retries 1, 2, ... (s/m/h, 1-10 entries); then failed")
+      ->envname("TGLEAD_POSTBACK_RETRY_DELAYS")->capture_default_str();
   serve_cmd->add_option("--workers", serve.workers, "request handler threads")
       ->envname("TGLEAD_WORKERS")->check(CLI::Range(1, 1024))->capture_default_str();
 
@@ -69,8 +72,9 @@ int main(int argc, char** argv) {
   import_cmd->require_subcommand(1);
   tglead::app::ImportContactsOptions import_contacts;
   import_contacts.db = db;
-  auto* import_contacts_cmd = import_cmd->add_subcommand("contacts", "import CRM contacts from a CSV file");
-  import_contacts_cmd->add_option("file", import_contacts.file, "CSV file (UTF-8, ',' or ';')")->required();
+  auto* import_contacts_cmd = import_cmd->add_subcommand("contacts", "import CRM contacts from a CSV or XLSX file");
+  import_contacts_cmd->add_option("file", import_contacts.file, "CSV (UTF-8, ',' ';' or TAB) or XLSX (first sheet)")
+      ->required();
   import_contacts_cmd->add_option("--user", import_contacts.email, "account email")->required();
   import_contacts_cmd->add_option("--mode", import_contacts.mode, "create, create_update or update")
       ->check(CLI::IsMember({"create", "create_update", "update"}))->capture_default_str();
@@ -78,6 +82,15 @@ int main(int argc, char** argv) {
                                   "country (ISO code) of phone numbers written without +country code");
   import_contacts_cmd->add_flag("--quiet", import_contacts.quiet, "no progress output");
   import_contacts_cmd->add_option("--db", import_contacts.db, "sqlite:PATH")->envname("TGLEAD_DB")->capture_default_str();
+  tglead::app::ImportTelegramExportOptions import_export;
+  import_export.db = db;
+  auto* import_export_cmd = import_cmd->add_subcommand(
+      "telegram-export", "collect the authors of a Telegram Desktop chat export (result.json) as contacts");
+  import_export_cmd->add_option("file", import_export.file, "result.json (Export chat history, format JSON)")
+      ->required();
+  import_export_cmd->add_option("--user", import_export.user, "account email or id")->required();
+  import_export_cmd->add_flag("--quiet", import_export.quiet, "no progress output");
+  import_export_cmd->add_option("--db", import_export.db, "sqlite:PATH")->envname("TGLEAD_DB")->capture_default_str();
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -89,6 +102,7 @@ int main(int argc, char** argv) {
   if (migrate_cmd->parsed()) return tglead::app::migrate_db(db);
   if (user_add_cmd->parsed()) return tglead::app::user_add(user_add);
   if (import_contacts_cmd->parsed()) return tglead::app::import_contacts(import_contacts);
+  if (import_export_cmd->parsed()) return tglead::app::import_telegram_export(import_export);
   if (plan_set_cmd->parsed()) return tglead::app::plan_set(plan_db, plan_email, plan_name, plan_days);
   return 1;
 }

@@ -9,19 +9,35 @@ import { StatsPage } from './js/pages/stats.js';
 import { CampaignsPage, CampaignEditor } from './js/pages/campaigns.js';
 import { BotsPage } from './js/pages/bots.js';
 import { ProfilePage, PlanPage } from './js/pages/profile.js';
+import { ContactsPage, ContactPage } from './js/pages/contacts.js';
+import { ImportPage } from './js/pages/imports.js';
+import { TagsPage } from './js/pages/tags.js';
+import { FieldsPage } from './js/pages/fields.js';
+import { SegmentsPage, SegmentEditor } from './js/pages/segments.js';
 
+// One-element entries are section headings.
 const NAV = [
+  ['Tracking'],
   ['leads', 'Leads', '◉'],
   ['journal', 'Activity', '☰'],
   ['stats', 'Statistics', '▤'],
   ['campaigns', 'Campaigns', '⚑'],
   ['bots', 'Bots', '◈'],
+  ['CRM'],
+  ['contacts', 'Contacts', '☺'],
+  ['import', 'Import', '⇪'],
+  ['segments', 'Segments', '◔'],
+  ['tags', 'Tags', '#'],
+  ['fields', 'Fields', '▦'],
+  ['Account'],
   ['profile', 'Profile', '◎'],
 ];
 
+// "#/contacts/12" -> {page: 'contacts', rest: ['12']}; "#/contacts?tag=vip" also gives params.
 function parseRoute() {
-  const [page = 'leads', ...rest] = location.hash.replace(/^#\/?/, '').split('/');
-  return { page: page || 'leads', rest };
+  const [path, search = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [page = 'leads', ...rest] = path.split('/');
+  return { page: page || 'leads', rest, params: new URLSearchParams(search) };
 }
 
 function useRoute() {
@@ -100,15 +116,22 @@ function Shell({ me, onLogout }) {
   else if (route.page === 'campaigns' && route.rest[0]) page = html`<${CampaignEditor} id=${route.rest[0]} me=${me} key=${route.rest[0]} />`;
   else if (route.page === 'campaigns') page = html`<${CampaignsPage} me=${me} />`;
   else if (route.page === 'bots') page = html`<${BotsPage} />`;
+  else if (route.page === 'contacts' && route.rest[0]) page = html`<${ContactPage} id=${route.rest[0]} key=${route.rest[0]} />`;
+  else if (route.page === 'contacts') page = html`<${ContactsPage} params=${route.params} key=${route.params.toString()} />`;
+  else if (route.page === 'import') page = html`<${ImportPage} id=${route.rest[0]} key=${route.rest[0] || 'new'} />`;
+  else if (route.page === 'tags') page = html`<${TagsPage} />`;
+  else if (route.page === 'fields') page = html`<${FieldsPage} />`;
+  else if (route.page === 'segments' && route.rest[0]) page = html`<${SegmentEditor} id=${route.rest[0]} key=${route.rest[0]} />`;
+  else if (route.page === 'segments') page = html`<${SegmentsPage} />`;
   else if (route.page === 'profile') page = html`<${ProfilePage} me=${me} />`;
   else page = html`<div class="page"><h1>Not found</h1><p><a href="#/leads">Go to Leads</a></p></div>`;
   const plan = me.profile.plan;
   return html`<div class=${'shell' + (menuOpen ? ' menu-open' : '')}>
     <nav class="sidebar" aria-label="Main">
       <a class="brand" href="#/leads"><img src="/favicon.svg" alt="" width="26" height="26" /><span>tglead</span></a>
-      ${expired ? '' : NAV.map(([id, label, icon]) => html`<a href=${'#/' + id} onClick=${() => setMenuOpen(false)}
+      ${expired ? '' : NAV.map(([id, label, icon]) => (!label ? html`<div class="nav-section">${id}</div>` : html`<a href=${'#/' + id} onClick=${() => setMenuOpen(false)}
         class=${'nav-link' + (route.page === id ? ' active' : '')} aria-current=${route.page === id ? 'page' : undefined}>
-        <span class="nav-icon" aria-hidden="true">${icon}</span>${label}</a>`)}
+        <span class="nav-icon" aria-hidden="true">${icon}</span>${label}</a>`))}
       <div class="sidebar-foot">
         <div class="account" title=${me.profile.email}>${me.profile.email}</div>
         <div class="muted small"><span class=${'plan-badge plan-' + plan}>${plan}</span>

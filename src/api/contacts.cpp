@@ -1,10 +1,10 @@
 // /api/contacts/* and /api/tags/*: CRM contacts with dedup, merge, tags and
 // CSV import/export (PRODUCT.md §8.1-§8.2; shapes in docs/api.md).
+#include <algorithm>
 #include <unordered_map>
 
 #include "api/endpoint.hpp"
 #include "crm/contacts.hpp"
-#include "crm/importer.hpp"
 #include "util/csv.hpp"
 #include "util/time_format.hpp"
 
@@ -18,7 +18,12 @@ constexpr int kHistoryShown = 200;
 
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json contact_json(const crm::Contact& c) {
+json contact_json(const crm::Contact& c, const std::vector<crm::FieldDefinition>& fields) {
+  json values = json::object();
+  for (const auto& [field_id, text] : c.values) {
+    auto f = std::find_if(fields.begin(), fields.end(), [&](const auto& d) { return d.id == field_id; });
+    if (f != fields.end()) values[f->name] = crm::field_value_json(*f, text);
+  }
   return {{"id", c.id},
           {"telegram_id", c.telegram_id},
           {"username", c.username},
@@ -32,6 +37,7 @@ json contact_json(const crm::Contact& c) {
           {"status", crm::status_name(c.status)},
           {"priority", crm::priority_name(c.priority)},
           {"tags", c.tags},
+          {"fields", std::move(values)},
           {"created_by", c.created_by},
           {"created", util::format_datetime(c.created)},
           {"updated", util::format_datetime(c.updated)}};
@@ -88,7 +94,23 @@ crm::ContactInput contact_input(Call& call) {
   return in;
 }
 
-crm::PreparedContact prepared(Call& call, bool require_identifier) {
+// `fields` {name: value}: each value validated for its field; null or "" clears it.
+std::vector<crm::FieldAssignment> field_values(Call& call, const std::vector<crm::FieldDefinition>& fields,
+                                               const crm::PhoneNormalizer& phones) {
+  std::vector<crm::FieldAssignment> out;
+  auto given = call.params.object("fields");
+  if (!given) return out;
+  for (const auto& [name, raw] : given->items()) {
+    auto f = std::find_if(fields.begin(), fields.end(), [&](const auto& d) { return d.name == name; });
+    if (f == fields.end()) throw ApiError::param("fields: there is no custom field named '" + name + "'");
+    crm::ParsedValue parsed = crm::parse_field_json(*f, raw, phones);
+    if (!parsed.ok()) throw ApiError::param("fields." + name + ": " + parsed.error);
+    out.push_back(crm::FieldAssignment{f->id, f->name, parsed.value});
+  }
+  return out;
+}
+
+crm::PreparedContact prepared(Call& call, bool require_identifier, const std::vector<crm::FieldDefinition>& fields) {
   auto phones = crm::make_phone_normalizer(region_of(call));
   crm::PreparedContact p = crm::prepare_contact(contact_input(call), *phones, require_identifier);
   if (!p.ok()) {
@@ -96,7 +118,21 @@ crm::PreparedContact prepared(Call& call, bool require_identifier) {
     for (const auto& e : p.errors) message += (message.empty() ? "" : "; ") + e;
     throw ApiError::param(message);
   }
+  p.values = field_values(call, fields, *phones);
   return p;
+}
+
+// Labels of required fields a new contact made from `in` would lack.
+std::vector<std::string> missing_required(const std::vector<crm::FieldDefinition>& fields,
+                                          const crm::PreparedContact& in) {
+  std::vector<std::string> missing;
+  for (const auto& f : fields) {
+    if (!f.required) continue;
+    bool given = std::any_of(in.values.begin(), in.values.end(),
+                             [&](const auto& a) { return a.field_id == f.id && a.value.has_value(); });
+    if (!given) missing.push_back(f.label);
+  }
+  return missing;
 }
 
 crm::UpsertContext context(Call& call, crm::Source source) {
@@ -113,6 +149,8 @@ crm::Contact load(Call& call, std::int64_t id) {
   if (!c) throw ApiError::notfound("no contact " + std::to_string(id));
   return *c;
 }
+
+}  // namespace
 
 storage::ContactFilter contact_filter(Call& call) {
   storage::ContactFilter f;
@@ -132,22 +170,21 @@ storage::ContactFilter contact_filter(Call& call) {
     }
     if (!f.tag_id) f.tag_id = -1;  // an unknown tag matches nothing
   }
+  if (auto segment_id = call.params.integer("segment")) {
+    auto segment = call.services.store.segment(call.user.id, *segment_id);
+    if (!segment) throw ApiError::notfound("no segment " + std::to_string(*segment_id));
+    f.rules = segment_rules(call, *segment);
+  }
   return f;
 }
 
-http::Response list_contacts(Call& call) {
-  storage::ContactFilter f = contact_filter(call);
-  f.limit = call.params.limit();
-  f.offset = call.params.offset();
-  std::int64_t total = 0;
-  json data = json::array();
-  for (const auto& c : call.services.store.contacts(f, &total)) data.push_back(contact_json(c));
-  return ok_list(std::move(data), total);
-}
+namespace {
+
+http::Response list_contacts(Call& call) { return contact_page(call, contact_filter(call)); }
 
 http::Response get_contact(Call& call) {
   crm::Contact c = load(call, call.params.required_integer("id"));
-  json out = contact_json(c);
+  json out = contact_json(c, call.services.store.fields(call.user.id));
   json history = json::array();
   for (const auto& h : call.services.store.contact_history(call.user.id, c.id, kHistoryShown)) {
     json detail = json::parse(h.detail, nullptr, false);
@@ -159,8 +196,10 @@ http::Response get_contact(Call& call) {
 }
 
 http::Response add_contact(Call& call) {
-  crm::PreparedContact in = prepared(call, true);
+  auto fields = call.services.store.fields(call.user.id);
+  crm::PreparedContact in = prepared(call, true, fields);
   crm::UpsertContext ctx = context(call, crm::Source::Manual);
+  ctx.required_missing = missing_required(fields, in);
   if (auto source = call.params.text("source")) {
     auto s = crm::parse_source(*source);
     if (!s) throw ApiError::param("source must be manual, file_upload, crawling, campaign or api");
@@ -175,11 +214,12 @@ http::Response add_contact(Call& call) {
     return error_with(ApiError::exists("conflicting identifiers: " + result.reason),
                       {{"conflicts", conflicts_json(result.conflicts)}});
   }
+  if (result.outcome == crm::Outcome::Invalid) throw ApiError::param(result.reason);
   if (result.outcome == crm::Outcome::Skipped) {
     return error_with(ApiError::exists(result.reason),
                       {{"contact", result.contact_id}, {"matched_on", result.matched_on}});
   }
-  json out{{"contact", contact_json(load(call, result.contact_id))},
+  json out{{"contact", contact_json(load(call, result.contact_id), fields)},
            {"created", result.outcome == crm::Outcome::Created},
            {"matched_on", result.matched_on}};
   return ok(std::move(out));
@@ -188,7 +228,12 @@ http::Response add_contact(Call& call) {
 http::Response edit_contact(Call& call) {
   std::int64_t id = call.params.required_integer("id");
   load(call, id);
-  crm::PreparedContact in = prepared(call, false);
+  auto fields = call.services.store.fields(call.user.id);
+  crm::PreparedContact in = prepared(call, false, fields);
+  for (const auto& a : in.values) {
+    auto f = std::find_if(fields.begin(), fields.end(), [&](const auto& d) { return d.id == a.field_id; });
+    if (!a.value && f->required) throw ApiError::param("fields." + a.name + ": " + f->label + " is required");
+  }
   crm::UpsertResult result;
   call.services.store.write(
       [&](storage::WriteTx& tx) { result = crm::edit_contact(tx, context(call, crm::Source::Manual), id, in); });
@@ -197,7 +242,7 @@ http::Response edit_contact(Call& call) {
                       {{"conflicts", conflicts_json(result.conflicts)}});
   }
   if (result.outcome == crm::Outcome::Skipped) throw ApiError::notfound(result.reason);
-  return ok(contact_json(load(call, id)));
+  return ok(contact_json(load(call, id), fields));
 }
 
 http::Response delete_contact(Call& call) {
@@ -229,7 +274,7 @@ http::Response merge_contacts(Call& call) {
   call.services.store.write(
       [&](storage::WriteTx& tx) { error = crm::merge_contacts(tx, call.user.id, primary, secondary, now); });
   if (!error.empty()) throw ApiError::param(error);
-  return ok(contact_json(load(call, primary)));
+  return ok(contact_json(load(call, primary), call.services.store.fields(call.user.id)));
 }
 
 std::vector<std::string> tag_names(Call& call, const char* name) {
@@ -253,61 +298,10 @@ http::Response tag_contact(Call& call) {
     crm::add_tags(tx, call.user.id, id, add, now);
     crm::remove_tags(tx, call.user.id, id, remove, now);
   });
-  return ok(contact_json(load(call, id)));
+  return ok(contact_json(load(call, id), call.services.store.fields(call.user.id)));
 }
 
-http::Response import_contacts(Call& call) {
-  std::string csv = call.params.required_text("csv");
-  crm::ImportOptions options;
-  options.user_id = call.user.id;
-  options.actor = call.user.id;
-  auto mode = crm::parse_mode(call.params.text("mode").value_or("create_update"));
-  if (!mode) throw ApiError::param("mode must be create, create_update or update");
-  options.mode = *mode;
-  options.default_region = region_of(call);
-  options.file_name = call.params.text("file_name").value_or("api");
-  options.clock = call.services.clock;
-  options.max_errors = 1000;
-  crm::ImportReport report = crm::import_contacts_csv(call.services.store, csv, options);
-  json errors = json::array();
-  for (const auto& e : report.errors) errors.push_back({{"row", e.row}, {"reason", e.reason}});
-  json out{{"import", report.import_id}, {"rows", report.rows},       {"created", report.created},
-           {"updated", report.updated},  {"unchanged", report.unchanged}, {"skipped", report.skipped},
-           {"duplicates", report.duplicates}, {"error_count", report.error_count}, {"errors", errors},
-           {"warnings", report.warnings}};
-  if (!report.fatal.empty()) {
-    if (report.import_id == 0) throw ApiError::param(report.fatal);
-    out["fatal"] = report.fatal;
-  }
-  return ok(std::move(out));
-}
-
-http::Response export_contacts(Call& call) {
-  storage::ContactFilter f = contact_filter(call);
-  std::string csv;
-  util::append_csv_row(csv, {"id", "telegram_id", "username", "phone_number", "first_name", "last_name", "country",
-                             "language", "group", "source", "status", "priority", "tags", "created", "updated"});
-  f.limit = 1000;
-  for (f.offset = 0;; f.offset += f.limit) {
-    auto page = call.services.store.contacts(f, nullptr);
-    for (const auto& c : page) {
-      std::string tags;
-      for (const auto& t : c.tags) tags += (tags.empty() ? "" : ",") + t;
-      std::string id = std::to_string(c.id);
-      std::string tg = c.telegram_id ? std::to_string(c.telegram_id) : "";
-      std::string created = util::format_datetime(c.created), updated = util::format_datetime(c.updated);
-      util::append_csv_row(csv, {id, tg, c.username, c.phone, c.first_name, c.last_name, c.country, c.language,
-                                 c.group, crm::source_name(c.source), crm::status_name(c.status),
-                                 crm::priority_name(c.priority), tags, created, updated});
-    }
-    if (page.size() < static_cast<std::size_t>(f.limit)) break;
-  }
-  http::Response response;
-  response.content_type = "text/csv; charset=utf-8";
-  response.body = std::move(csv);
-  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"contacts.csv\"");
-  return response;
-}
+http::Response export_contacts(Call& call) { return contact_csv(call, contact_filter(call), "contacts.csv"); }
 
 http::Response list_tags(Call& call) {
   json data = json::array();
@@ -354,6 +348,71 @@ http::Response delete_tag(Call& call) {
 
 }  // namespace
 
+http::Response contact_page(Call& call, storage::ContactFilter filter) {
+  filter.limit = call.params.limit();
+  filter.offset = call.params.offset();
+  auto fields = call.services.store.fields(call.user.id);
+  std::int64_t total = 0;
+  json data = json::array();
+  for (const auto& c : call.services.store.contacts(filter, &total)) data.push_back(contact_json(c, fields));
+  return ok_list(std::move(data), total);
+}
+
+// Custom fields follow the built-in columns under their names, so an export imports back as is.
+http::Response contact_csv(Call& call, storage::ContactFilter filter, const std::string& file_name) {
+  auto fields = call.services.store.fields(call.user.id);
+  std::vector<std::string> header{"id",       "telegram_id", "username", "phone_number", "first_name",
+                                  "last_name", "country",    "language", "group",        "source",
+                                  "status",   "priority",    "tags",     "created",      "updated"};
+  for (const auto& f : fields) header.push_back(f.name);
+  std::string csv;
+  util::append_csv_row(csv, header);
+  filter.limit = 1000;
+  std::vector<std::string> row;
+  for (filter.offset = 0;; filter.offset += filter.limit) {
+    auto page = call.services.store.contacts(filter, nullptr);
+    for (const auto& c : page) {
+      std::string tags;
+      for (const auto& t : c.tags) tags += (tags.empty() ? "" : ",") + t;
+      row = {std::to_string(c.id),
+             c.telegram_id ? std::to_string(c.telegram_id) : "",
+             c.username,
+             c.phone,
+             c.first_name,
+             c.last_name,
+             c.country,
+             c.language,
+             c.group,
+             std::string(crm::source_name(c.source)),
+             std::string(crm::status_name(c.status)),
+             std::string(crm::priority_name(c.priority)),
+             tags,
+             util::format_datetime(c.created),
+             util::format_datetime(c.updated)};
+      for (const auto& f : fields) {
+        auto v = std::find_if(c.values.begin(), c.values.end(), [&](const auto& x) { return x.first == f.id; });
+        if (v == c.values.end()) {
+          row.emplace_back();
+        } else if (f.type == crm::FieldType::Multiselect) {
+          // The list as the import reads it back: options joined by commas.
+          std::string joined;
+          for (const auto& o : crm::field_value_json(f, v->second)) joined += (joined.empty() ? "" : ",") + o.get<std::string>();
+          row.push_back(joined);
+        } else {
+          row.push_back(v->second);
+        }
+      }
+      util::append_csv_row(csv, row);
+    }
+    if (page.size() < static_cast<std::size_t>(filter.limit)) break;
+  }
+  http::Response response;
+  response.content_type = "text/csv; charset=utf-8";
+  response.body = std::move(csv);
+  response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file_name + "\"");
+  return response;
+}
+
 void add_contact_endpoints(EndpointMap& map) {
   map["/api/contacts/list.json"] = list_contacts;
   map["/api/contacts/get.json"] = get_contact;
@@ -362,7 +421,6 @@ void add_contact_endpoints(EndpointMap& map) {
   map["/api/contacts/del.json"] = delete_contact;
   map["/api/contacts/merge.json"] = merge_contacts;
   map["/api/contacts/tag.json"] = tag_contact;
-  map["/api/contacts/import.json"] = import_contacts;
   map["/api/contacts/export.csv"] = export_contacts;
   map["/api/tags/list.json"] = list_tags;
   map["/api/tags/add.json"] = add_tag;

@@ -1,6 +1,8 @@
 #include "api/params.hpp"
 
+#include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "api/api_error.hpp"
 #include "util/json_depth.hpp"
@@ -40,6 +42,7 @@ Params::Params(const http::Request& request) {
   for (auto& [key, value] : util::parse_query(request.query)) put_bracketed(values_, key, std::move(value));
   if (request.body.empty()) return;
   std::string_view type = request.header("content-type");
+  if (is_file_body(type)) return;  // an uploaded file: the endpoint reads the body itself
   bool looks_json = type.find("json") != std::string_view::npos ||
                     (type.find("form") == std::string_view::npos && request.body.front() == '{');
   if (looks_json) {
@@ -54,6 +57,15 @@ Params::Params(const http::Request& request) {
     throw ApiError::param("multipart bodies are not supported; send JSON or a form");
   }
   for (auto& [key, value] : util::parse_query(request.body)) put_bracketed(values_, key, std::move(value));
+}
+
+bool is_file_body(std::string_view content_type) {
+  std::string type(content_type.substr(0, content_type.find(';')));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  return type == "text/csv" || type == "application/csv" || type == "text/tab-separated-values" ||
+         type == "application/octet-stream" || type == "application/vnd.ms-excel" ||
+         type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 }
 
 const json* Params::find(std::string_view name) const {
@@ -115,6 +127,38 @@ std::optional<bool> Params::boolean(std::string_view name) const {
     if (s == "0" || s == "false" || s == "no" || s == "off") return false;
   }
   throw ApiError::param(std::string(name) + " must be a boolean (true/false or 1/0)");
+}
+
+std::optional<double> Params::number(std::string_view name) const {
+  const json* value = find(name);
+  if (!value) return std::nullopt;
+  double out = 0;
+  if (value->is_number()) {
+    out = value->get<double>();
+  } else if (value->is_string()) {
+    const std::string& s = value->get_ref<const std::string&>();
+    auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (error != std::errc() || end != s.data() + s.size()) throw ApiError::param(std::string(name) + " must be a number");
+  } else {
+    throw ApiError::param(std::string(name) + " must be a number");
+  }
+  if (!std::isfinite(out)) throw ApiError::param(std::string(name) + " must be a finite number");
+  return out;
+}
+
+bool Params::present(std::string_view name) const { return values_.contains(std::string(name)); }
+
+std::optional<json> Params::array(std::string_view name) const {
+  const json* value = find(name);
+  if (!value) return std::nullopt;
+  if (value->is_array()) return *value;
+  if (value->is_string()) {
+    const std::string& text = value->get_ref<const std::string&>();
+    if (!util::json_depth_within(text)) throw ApiError::param(std::string(name) + " is nested too deeply");
+    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_array()) return parsed;
+  }
+  throw ApiError::param(std::string(name) + " must be a JSON array");
 }
 
 std::optional<json> Params::object(std::string_view name) const {

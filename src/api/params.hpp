@@ -30,6 +30,12 @@ class Params {
   std::optional<std::int64_t> integer(std::string_view name) const;
   std::int64_t required_integer(std::string_view name) const;
   std::optional<bool> boolean(std::string_view name) const;
+  // A finite number (JSON number or decimal text).
+  std::optional<double> number(std::string_view name) const;
+  // True when the key is present at all, even empty or null ("clear this").
+  bool present(std::string_view name) const;
+  // A JSON array, or a form value holding one as JSON text; nullopt when absent.
+  std::optional<nlohmann::json> array(std::string_view name) const;
   // A nested object (`postbacks`, `welcome`); nullopt when absent.
   std::optional<nlohmann::json> object(std::string_view name) const;
   // A list of strings: a JSON array, a form's `name[0]=..` keys, or one comma-separated string.
@@ -43,6 +49,10 @@ class Params {
   const nlohmann::json* find(std::string_view name) const;
   nlohmann::json values_ = nlohmann::json::object();
 };
+
+// True for the content types of an uploaded file (CSV, XLSX, octet-stream): such a
+// body is not parameters; only the query string is.
+bool is_file_body(std::string_view content_type);
 
 // Adds `key=value` into `target`, expanding bracket keys (`a[b][c]`) into nested objects.
 void put_bracketed(nlohmann::json& target, std::string_view key, std::string value);

@@ -17,7 +17,11 @@ Router::Router(Services& services) : services_(services) {
   add_profile_endpoints(endpoints_);
   add_postback_endpoints(endpoints_);
   add_contact_endpoints(endpoints_);
+  add_contact_import_endpoints(endpoints_);
+  add_field_endpoints(endpoints_);
+  add_segment_endpoints(endpoints_);
   add_transfer_endpoints(endpoints_);
+  add_crawl_endpoints(endpoints_);
 }
 
 http::Response Router::handle(const http::Request& request) {
@@ -77,7 +81,7 @@ http::Response Router::handle_api(const http::Request& request) {
   if (!plan_page && (access == domain::PlanAccess::ApiUnpaid || access == domain::PlanAccess::AutoPause)) {
     throw ApiError::unpaid("the plan expired more than 7 days ago; renew it to use the API");
   }
-  Call call{services_, *user, params};
+  Call call{services_, *user, params, &request};
   return endpoint->second(call);
 }
 

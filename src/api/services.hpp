@@ -11,6 +11,10 @@
 #include "storage/store.hpp"
 #include "telegram/bot_api.hpp"
 
+namespace tglead::crm {
+class ImportJobs;
+}
+
 namespace tglead::api {
 
 struct Services {
@@ -22,6 +26,7 @@ struct Services {
   bool poll_updates = false;           // --updates poll: no webhook; getUpdates instead
   std::function<std::int64_t()> clock;  // Unix seconds
   std::function<void()> wake_senders;   // new postbacks / bot messages were committed
+  crm::ImportJobs* imports = nullptr;   // background contact imports
 };
 
 }  // namespace tglead::api

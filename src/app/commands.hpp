@@ -43,6 +43,15 @@ struct ImportContactsOptions {
 // `tglead import contacts FILE --user EMAIL`: progress on stderr, the report on stdout.
 int import_contacts(const ImportContactsOptions& options);
 
+struct ImportTelegramExportOptions {
+  std::string db;
+  std::string file;  // result.json of Telegram Desktop's "Export chat history"
+  std::string user;  // account email or id
+  bool quiet = false;  // no progress line
+};
+// `tglead import telegram-export FILE --user EMAIL|ID` (§8.2 crawling): the report on stdout.
+int import_telegram_export(const ImportTelegramExportOptions& options);
+
 int plan_set(const std::string& db, const std::string& email, const std::string& plan, std::int64_t days);
 
 }  // namespace tglead::app

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "domain/retry_policy.hpp"
+
 namespace tglead::app {
 
 std::optional<ListenAddress> parse_listen(const std::string& text) {
@@ -53,6 +55,29 @@ std::optional<std::int64_t> parse_duration(const std::string& text) {
   if (error != std::errc() || end != digits.data() + digits.size() || digits.empty() || value < 0) return std::nullopt;
   if (value > 365LL * 86400 / unit) return std::nullopt;
   return value * unit;
+}
+
+std::optional<std::vector<std::int64_t>> parse_retry_delays(const std::string& text, std::string& error) {
+  std::vector<std::int64_t> delays;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t comma = text.find(',', pos);
+    std::string entry = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    entry.erase(0, entry.find_first_not_of(' '));
+    entry.erase(entry.find_last_not_of(' ') + 1);
+    auto seconds = parse_duration(entry);
+    if (!seconds) {
+      error = "'" + entry + "' (entry " + std::to_string(delays.size() + 1) +
+              ") is not a duration such as 30s, 5m or 2h";
+      return std::nullopt;
+    }
+    delays.push_back(*seconds);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  error = domain::check_retry_delays(delays);
+  if (!error.empty()) return std::nullopt;
+  return delays;
 }
 
 std::string trim_base_url(std::string url) {

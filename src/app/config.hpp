@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tglead::app {
 
@@ -21,6 +22,7 @@ struct ServeConfig {
   std::string log_level = "info";
   std::size_t workers = 32;
   std::string reconcile_every = "10m";  // §3.14; "0" turns the reconciler off
+  std::string postback_retry_delays = "1m,5m,30m,2h,6h";  // §4; waits before retries 1, 2, ...
 };
 
 struct ListenAddress {
@@ -35,6 +37,11 @@ std::optional<std::string> sqlite_path(const std::string& db);
 
 // "90", "30s", "10m", "2h" -> seconds; nullopt when malformed.
 std::optional<std::int64_t> parse_duration(const std::string& text);
+
+// "1m,5m,30m,2h" -> seconds per retry: 1 to domain::kMaxRetryDelays
+// durations (parse_duration's forms, spaces around entries allowed), each
+// 1 s .. 7 days. nullopt with `error` set to a one-line reason otherwise.
+std::optional<std::vector<std::int64_t>> parse_retry_delays(const std::string& text, std::string& error);
 
 // Strips trailing slashes so "<base>/tg/<id>" and "<base>/bot<token>" join cleanly.
 std::string trim_base_url(std::string url);

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "api/router.hpp"
+#include "crm/import_jobs.hpp"
 #include "http/server.hpp"
 #include "net/curl_http_client.hpp"
 #include "postbacks/sender.hpp"
@@ -47,6 +48,7 @@ struct Checked {
   ListenAddress listen;
   std::string path;
   std::int64_t reconcile_every = 0;
+  std::vector<std::int64_t> postback_retry_delays;
   bool poll = false;
 };
 
@@ -67,6 +69,13 @@ Checked check(const ServeConfig& config) {
                              config.reconcile_every + "'");
   }
   out.reconcile_every = *every;
+  std::string delays_error;
+  auto delays = parse_retry_delays(config.postback_retry_delays, delays_error);
+  if (!delays) {
+    throw std::runtime_error("--postback-retry-delays '" + config.postback_retry_delays + "': " + delays_error +
+                             " (give 1 to 10 durations of 1s to 168h, e.g. 1m,5m,30m,2h,6h)");
+  }
+  out.postback_retry_delays = std::move(*delays);
   if (config.updates != "webhook" && config.updates != "poll") {
     throw std::runtime_error("--updates must be webhook or poll, got '" + config.updates + "'");
   }
@@ -83,9 +92,11 @@ struct Service::Parts {
         store(checked.path),
         http(std::make_unique<net::CurlHttpClient>()),
         bot_api(*http, trim_base_url(config.telegram_api)),
-        postback_sender(store, *http, {config.allow_private_postbacks, 256, 10000, unix_now}),
+        postback_sender(store, *http,
+                        {config.allow_private_postbacks, 256, 10000, unix_now, checked.postback_retry_delays}),
         telegram_sender(store, bot_api, unix_now),
         rollups([this] { return rollup_step(store); }),
+        imports(store, unix_now),
         services{store,
                  bot_api,
                  *http,
@@ -96,7 +107,8 @@ struct Service::Parts {
                  [this] {
                    postback_sender.wake();
                    telegram_sender.wake();
-                 }},
+                 },
+                 &imports},
         router(services),
         poller(store, bot_api, unix_now, services.wake_senders),
         reconciler(store, bot_api, {checked.reconcile_every, 20, 7 * 86400, unix_now, services.wake_senders}),
@@ -118,6 +130,7 @@ struct Service::Parts {
   postbacks::PostbackSender postback_sender;
   telegram::TelegramSender telegram_sender;
   util::Worker rollups;
+  crm::ImportJobs imports;
   api::Services services;
   api::Router router;
   telegram::UpdatePoller poller;
@@ -140,6 +153,7 @@ std::string Service::start() {
   p.postback_sender.start();
   p.telegram_sender.start();
   p.rollups.start();
+  p.imports.start();
   p.reconciler.start();
   if (p.checked.poll) p.poller.start();
   p.started = true;
@@ -158,6 +172,7 @@ void Service::stop() {
   if (p.checked.poll) p.poller.stop();
   p.reconciler.stop();
   p.rollups.stop();
+  p.imports.stop();
   p.telegram_sender.stop();
   p.postback_sender.stop();
   // Completes (as "shutdown") whatever is still in flight while every callback target is alive.

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tglead::crm {
@@ -44,6 +45,8 @@ struct Contact {
   std::int64_t created = 0;
   std::int64_t updated = 0;
   std::vector<std::string> tags;  // names; filled by reads that return full contacts
+  // Custom field values (field id, canonical text); filled like tags.
+  std::vector<std::pair<std::int64_t, std::string>> values;
 
   bool has_identifier() const { return telegram_id != 0 || !username.empty() || !phone.empty(); }
 };

@@ -1,5 +1,6 @@
 #include "crm/contacts.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -45,6 +46,14 @@ Lookups lookup(storage::WriteTx& tx, std::int64_t user_id, const Contact& in) {
   return found;
 }
 
+Lookups lookup(ContactIndex& index, const Contact& in) {
+  Lookups found;
+  found.by_telegram_id = candidate(index.by_telegram_id(in.telegram_id));
+  found.by_username = candidate(index.by_username(in.username));
+  found.by_phone = candidate(index.by_phone(in.phone));
+  return found;
+}
+
 // Copies the given (non-empty) fields of `in` onto `target`; returns {field: [old, new]} of what changed.
 json apply_fields(Contact& target, const PreparedContact& in) {
   json changes = json::object();
@@ -73,6 +82,26 @@ json apply_fields(Contact& target, const PreparedContact& in) {
     target.priority = *in.priority;
   }
   return changes;
+}
+
+// Writes custom field values; for an existing contact records {"field:<name>": [old, new]} in `changes`.
+void apply_values(storage::WriteTx& tx, std::int64_t contact_id, const std::vector<FieldAssignment>& values,
+                  bool is_new, json& changes) {
+  if (values.empty()) return;
+  std::vector<std::pair<std::int64_t, FieldValue>> current;
+  if (!is_new) current = tx.contact_values(contact_id);
+  for (const auto& a : values) {
+    auto it = std::find_if(current.begin(), current.end(), [&](const auto& v) { return v.first == a.field_id; });
+    const FieldValue* before = it == current.end() ? nullptr : &it->second;
+    if (a.value) {
+      if (before && before->text == a.value->text) continue;
+      tx.set_contact_value(contact_id, a.field_id, *a.value);
+    } else {
+      if (!before) continue;
+      tx.clear_contact_value(contact_id, a.field_id);
+    }
+    if (!is_new) changes["field:" + a.name] = json::array({before ? before->text : "", a.value ? a.value->text : ""});
+  }
 }
 
 std::string conflict_reason(const std::vector<MatchConflict>& conflicts) {
@@ -137,6 +166,7 @@ std::string_view outcome_name(Outcome outcome) {
     case Outcome::Unchanged: return "unchanged";
     case Outcome::Skipped: return "skipped";
     case Outcome::Conflict: return "conflict";
+    case Outcome::Invalid: return "invalid";
   }
   return "skipped";
 }
@@ -189,7 +219,8 @@ PreparedContact prepare_contact(const ContactInput& in, const PhoneNormalizer& p
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, const PreparedContact& in) {
   UpsertResult result;
-  MatchResult m = match(identity_of(in.fields), lookup(tx, ctx.user_id, in.fields));
+  MatchResult m =
+      match(identity_of(in.fields), ctx.index ? lookup(*ctx.index, in.fields) : lookup(tx, ctx.user_id, in.fields));
   result.matched_on = m.matched_on;
   if (m.kind == MatchKind::Conflict) {
     result.outcome = Outcome::Conflict;
@@ -203,6 +234,14 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
       result.reason = "no existing contact has these identifiers";
       return result;
     }
+    if (!ctx.required_missing.empty()) {
+      result.outcome = Outcome::Invalid;
+      result.reason = "required fields missing: ";
+      for (std::size_t i = 0; i < ctx.required_missing.size(); ++i) {
+        result.reason += (i ? ", " : "") + ctx.required_missing[i];
+      }
+      return result;
+    }
     Contact c = in.fields;
     c.user_id = ctx.user_id;
     c.source = ctx.source;
@@ -212,8 +251,11 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     c.import_id = ctx.import_id;
     c.created = c.updated = ctx.now;
     c.id = tx.insert_contact(c);
+    if (ctx.index) ctx.index->wrote(c);
     if (ctx.history_on_create) history(tx, ctx.user_id, c.id, ctx.now, "created", {{"source", source_name(ctx.source)}});
     add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
+    json ignored;
+    apply_values(tx, c.id, in.values, true, ignored);
     result.outcome = Outcome::Created;
     result.contact_id = c.id;
     return result;
@@ -223,7 +265,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     result.reason = "a contact with this " + m.matched_on + " exists (contact " + std::to_string(m.contact_id) + ")";
     return result;
   }
-  auto existing = tx.contact(ctx.user_id, m.contact_id);
+  auto existing = ctx.index ? ctx.index->by_id(m.contact_id) : tx.contact(ctx.user_id, m.contact_id);
   if (!existing) throw std::runtime_error("contact vanished during dedup");
   json changes;
   if (!in.fields.username.empty() && in.fields.username != existing->username &&
@@ -234,6 +276,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
   } else {
     changes = apply_fields(*existing, in);
   }
+  apply_values(tx, existing->id, in.values, false, changes);
   int tagged = add_tags(tx, ctx.user_id, existing->id, in.tags, ctx.now, false, ctx.tag_cache);
   if (changes.empty() && tagged == 0) {
     result.outcome = Outcome::Unchanged;
@@ -242,6 +285,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
   if (!changes.empty()) {
     existing->updated = ctx.now;
     tx.update_contact(*existing);
+    if (ctx.index) ctx.index->wrote(*existing);
   }
   json detail{{"source", source_name(ctx.source)}, {"matched_on", m.matched_on}, {"changes", changes}};
   if (tagged > 0) detail["tags"] = in.tags;
@@ -274,6 +318,7 @@ UpsertResult edit_contact(storage::WriteTx& tx, const UpsertContext& ctx, std::i
   }
   Status before = existing->status;
   json changes = apply_fields(*existing, in);
+  apply_values(tx, id, in.values, false, changes);
   int tagged = add_tags(tx, ctx.user_id, id, in.tags, ctx.now, false);
   if (changes.empty() && tagged == 0) {
     result.outcome = Outcome::Unchanged;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "crm/contact.hpp"
+#include "crm/fields.hpp"
 #include "crm/matching.hpp"
 #include "crm/normalize.hpp"
 #include "storage/store.hpp"
@@ -38,6 +39,8 @@ struct PreparedContact {
   std::vector<std::string> tags;  // valid tag names, deduplicated case-insensitively
   std::optional<Status> status;
   std::optional<Priority> priority;
+  // Custom field values to write, already validated (crm/fields.hpp); a blank cell is simply absent.
+  std::vector<FieldAssignment> values;
   std::vector<std::string> errors;
   bool ok() const { return errors.empty(); }
 };
@@ -57,15 +60,31 @@ enum class Mode { Create, CreateUpdate, Update };
 std::optional<Mode> parse_mode(std::string_view text);  // create, create_update, update
 std::string_view mode_name(Mode mode);
 
-enum class Outcome { Created, Updated, Unchanged, Skipped, Conflict };
+enum class Outcome { Created, Updated, Unchanged, Skipped, Conflict, Invalid };
 std::string_view outcome_name(Outcome outcome);
 
 struct UpsertResult {
   Outcome outcome = Outcome::Skipped;
   std::int64_t contact_id = 0;  // created/updated/unchanged, or the existing one for Create-mode skips
   std::string matched_on;
-  std::string reason;  // for Skipped / Conflict
+  std::string reason;  // for Skipped / Conflict / Invalid
   std::vector<MatchConflict> conflicts;
+};
+
+// Existing contacts of the workspace by identifier, known ahead for a whole
+// write unit: an import looks a batch's identifiers up with one statement per
+// kind (WriteTx::contacts_with_identifiers) instead of three per row.
+// upsert_contact asks it instead of the store and reports every contact it
+// writes, so later rows of the unit see earlier ones; it must answer exactly
+// as the store would at that point of the unit. Values are "not found" for 0 / "".
+class ContactIndex {
+ public:
+  virtual ~ContactIndex() = default;
+  virtual std::optional<Contact> by_telegram_id(std::int64_t telegram_id) = 0;
+  virtual std::optional<Contact> by_username(std::string_view username) = 0;  // any case
+  virtual std::optional<Contact> by_phone(std::string_view phone) = 0;
+  virtual std::optional<Contact> by_id(std::int64_t id) = 0;
+  virtual void wrote(const Contact& contact) = 0;  // just inserted or updated as given
 };
 
 struct UpsertContext {
@@ -76,8 +95,12 @@ struct UpsertContext {
   std::int64_t now = 0;
   std::int64_t import_id = 0;
   bool history_on_create = true;  // imports skip it: the row's source/import_id say it all
+  // Labels of required custom fields the input lacks: creating a contact without them is
+  // Invalid (people filling a form must give them; automatic captures leave this empty).
+  std::vector<std::string> required_missing;
   // Tag ids by lower-case name, valid within one write unit (imports reuse it across rows).
   std::unordered_map<std::string, std::int64_t>* tag_cache = nullptr;
+  ContactIndex* index = nullptr;  // upsert_contact's lookups; nullptr: the store
 };
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);

@@ -238,7 +238,7 @@ TEST_F(ContactsTest, ImportCsvReportsAndDedups) {
   options.batch_rows = 2;
   options.clock = [] { return kNow; };
   int progress_calls = 0;
-  ImportReport r = import_contacts_csv(*store_, csv, options, [&](std::size_t, std::size_t, const ImportReport&) {
+  ImportReport r = import_contacts(*store_, csv, options, [&](std::size_t, std::size_t, const ImportReport&) {
     ++progress_calls;
   });
   EXPECT_EQ(r.fatal, "");
@@ -272,7 +272,7 @@ TEST_F(ContactsTest, ImportCsvReportsAndDedups) {
   EXPECT_EQ(store_->contacts(f, nullptr).at(0).first_name, "=cmd|' /C calc'!A0");
   // Re-import in create mode: everything exists, nothing changes.
   options.mode = Mode::Create;
-  r = import_contacts_csv(*store_, csv, options);
+  r = import_contacts(*store_, csv, options);
   EXPECT_EQ(r.created, 0u);
   EXPECT_EQ(r.skipped, 4u);
   EXPECT_EQ(all().size(), 3u);
@@ -281,10 +281,10 @@ TEST_F(ContactsTest, ImportCsvReportsAndDedups) {
 TEST_F(ContactsTest, ImportWithoutIdentifierColumnIsFatal) {
   ImportOptions options;
   options.user_id = user_;
-  auto r = import_contacts_csv(*store_, "first_name,last_name\nA,B\n", options);
+  auto r = import_contacts(*store_, "first_name,last_name\nA,B\n", options);
   EXPECT_NE(r.fatal.find("identifier column"), std::string::npos);
   EXPECT_EQ(r.import_id, 0);
-  r = import_contacts_csv(*store_, "", options);
+  r = import_contacts(*store_, "", options);
   EXPECT_NE(r.fatal, "");
 }
 

@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <array>
 #include <ctime>
+#include <future>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "util/csv_reader.hpp"
+#include "util/xlsx_reader.hpp"
 
 namespace tglead::crm {
 
@@ -16,14 +20,18 @@ namespace {
 
 enum Column { kFirstName, kLastName, kUsername, kPhone, kTelegramId, kCountry, kLanguage, kTags, kGroup, kColumns };
 
-std::optional<Column> column_of(std::string name) {
-  // lower case, spaces and dashes as underscores
+// lower case, spaces and dashes as underscores
+std::string header_key(std::string_view name) {
   std::string key;
   for (char c : clean_text(name)) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     if (c == ' ' || c == '-') c = '_';
     key += c;
   }
+  return key;
+}
+
+std::optional<Column> column_of(const std::string& key) {
   if (key == "first_name" || key == "firstname" || key == "first") return kFirstName;
   if (key == "last_name" || key == "lastname" || key == "last") return kLastName;
   if (key == "username" || key == "user_name" || key == "telegram_username" || key == "tg_username") return kUsername;
@@ -49,10 +57,354 @@ std::vector<std::string> split_tags(std::string_view cell) {
   return out;
 }
 
-struct Row {
+// ---- the file as a table -------------------------------------------------
+
+struct TableRow {
+  std::size_t line = 0;
+  std::vector<std::string> cells;
+  std::string error;
+};
+
+class Table {
+ public:
+  virtual ~Table() = default;
+  virtual bool next(TableRow& row) = 0;
+  // Why reading stopped before the end of the file ("" when it did not).
+  virtual std::string fatal() const = 0;
+  virtual std::uint64_t position() const = 0;
+  virtual std::uint64_t size() const = 0;
+};
+
+class CsvTable final : public Table {
+ public:
+  CsvTable(std::string owned, std::string_view text)
+      : owned_(std::move(owned)), reader_(owned_.empty() ? text : std::string_view(owned_)) {}
+
+  bool next(TableRow& row) override {
+    if (!fatal_.empty() || !reader_.next(record_)) return false;
+    row.line = record_.line;
+    row.cells.swap(record_.fields);
+    row.error = std::move(record_.error);
+    if (!row.error.empty() && reader_.position() >= reader_.size() &&
+        row.error.find("never closed") != std::string::npos) {
+      fatal_ = "line " + std::to_string(row.line) + ": " + row.error;
+    }
+    return true;
+  }
+  std::string fatal() const override { return fatal_; }
+  std::uint64_t position() const override { return reader_.position(); }
+  std::uint64_t size() const override { return reader_.size(); }
+
+ private:
+  std::string owned_;  // text converted from UTF-16; the reader views it
+  util::CsvReader reader_;
+  util::CsvRecord record_;
+  std::string fatal_;
+};
+
+class XlsxTable final : public Table {
+ public:
+  explicit XlsxTable(std::string_view data) : reader_(data) {}
+  const std::string& open_error() const { return reader_.error(); }
+
+  bool next(TableRow& row) override {
+    if (!reader_.next(xrow_)) return false;
+    row.line = xrow_.number;
+    row.cells.swap(xrow_.cells);
+    row.error = std::move(xrow_.error);
+    return true;
+  }
+  std::string fatal() const override { return reader_.error(); }
+  std::uint64_t position() const override { return reader_.position(); }
+  std::uint64_t size() const override { return reader_.size(); }
+
+ private:
+  util::XlsxReader reader_;
+  util::XlsxRow xrow_;
+};
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// UTF-16 (Excel's "Unicode text" export) to UTF-8; broken surrogates become U+FFFD.
+std::string utf16_to_utf8(std::string_view data, bool little_endian) {
+  std::string out;
+  out.reserve(data.size());
+  auto unit = [&](std::size_t i) -> std::uint32_t {
+    auto a = static_cast<unsigned char>(data[i]), b = static_cast<unsigned char>(data[i + 1]);
+    return little_endian ? (a | (b << 8)) : ((a << 8) | b);
+  };
+  for (std::size_t i = 0; i + 1 < data.size(); i += 2) {
+    std::uint32_t u = unit(i);
+    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < data.size()) {
+      std::uint32_t low = unit(i + 2);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    append_utf8(out, (u >= 0xD800 && u <= 0xDFFF) ? 0xFFFD : u);
+  }
+  return out;
+}
+
+struct OpenedTable {
+  std::unique_ptr<Table> table;
+  std::string format;
+  std::vector<std::string> warnings;
+  std::string fatal;
+};
+
+bool ends_with_ci(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  for (std::size_t i = 0; i < suffix.size(); ++i) {
+    char c = s[s.size() - suffix.size() + i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != suffix[i]) return false;
+  }
+  return true;
+}
+
+OpenedTable open_table(std::string_view data, std::string_view file_name) {
+  OpenedTable out;
+  if (util::looks_like_zip(data)) {
+    out.format = "xlsx";
+    auto table = std::make_unique<XlsxTable>(data);
+    if (!table->open_error().empty()) {
+      out.fatal = table->open_error();
+      return out;
+    }
+    out.table = std::move(table);
+    return out;
+  }
+  out.format = "csv";
+  if (ends_with_ci(file_name, ".xlsx")) {
+    out.fatal = "the file is named .xlsx but is not an XLSX workbook (not a zip archive)";
+    return out;
+  }
+  if (data.size() >= 8 && data.substr(0, 8) == std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
+    out.fatal = "the file is an old Excel .xls workbook or a password-protected one; save it as .xlsx or CSV";
+    return out;
+  }
+  std::string converted;
+  std::string_view head = data.substr(0, 4096);
+  bool le_bom = data.size() >= 2 && data.substr(0, 2) == "\xFF\xFE";
+  bool be_bom = data.size() >= 2 && data.substr(0, 2) == "\xFE\xFF";
+  std::size_t zero_odd = 0, zero_even = 0;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == '\0') ++(i % 2 ? zero_odd : zero_even);
+  }
+  if (le_bom || be_bom) {
+    converted = utf16_to_utf8(data.substr(2), le_bom);
+  } else if (head.size() >= 4 && (zero_odd * 3 >= head.size() || zero_even * 3 >= head.size()) &&
+             (zero_odd == 0 || zero_even == 0)) {
+    converted = utf16_to_utf8(data, zero_odd > 0);  // ASCII text in UTF-16 without BOM
+  } else if (zero_odd + zero_even > 0) {
+    out.fatal = "the file is neither CSV text nor an XLSX workbook (it holds binary data)";
+    return out;
+  }
+  if (!converted.empty()) {
+    out.warnings.push_back("the file is UTF-16 text; it was read as such (UTF-8 is preferred)");
+  } else {
+    std::string_view sample = data.substr(0, 64 * 1024);
+    if (sample.size() < data.size()) sample = sample.substr(0, sample.find_last_of('\n') + 1);
+    if (!util::valid_utf8(sample)) {
+      out.warnings.push_back(
+          "the file is not UTF-8 (Latin-1 or Windows-125x?): rows with such characters are reported as errors; "
+          "save the file as CSV UTF-8");
+    }
+  }
+  out.table = std::make_unique<CsvTable>(std::move(converted), data);
+  return out;
+}
+
+// ---- the header ----------------------------------------------------------
+
+struct FieldColumn {
+  std::size_t index = 0;
+  FieldDefinition field;
+};
+
+struct Mapping {
+  std::array<int, kColumns> index;
+  std::vector<FieldColumn> fields;
+  std::vector<std::string> headers;  // each column's header as written (trimmed)
+  std::vector<std::string> required;  // labels of required custom fields
+  std::vector<std::string> warnings;
+  std::string fatal;
+  const std::string& header(int i) const {
+    static const std::string kNone;
+    return i >= 0 && static_cast<std::size_t>(i) < headers.size() ? headers[static_cast<std::size_t>(i)] : kNone;
+  }
+};
+
+Mapping map_header(const TableRow& row, const std::vector<FieldDefinition>& fields) {
+  Mapping m;
+  m.index.fill(-1);
+  if (!row.error.empty()) {
+    m.fatal = "the header row is malformed: " + row.error;
+    return m;
+  }
+  std::unordered_set<std::int64_t> mapped_fields;
+  for (std::size_t i = 0; i < row.cells.size(); ++i) {
+    std::string text = clean_text(row.cells[i]);
+    m.headers.push_back(text);
+    if (text.empty()) continue;
+    std::string key = header_key(text);
+    if (auto column = column_of(key)) {
+      if (m.index[*column] != -1) {
+        m.warnings.push_back("column '" + text + "' appears twice; the first is used");
+      } else {
+        m.index[*column] = static_cast<int>(i);
+      }
+      continue;
+    }
+    // Custom fields: by internal name, then by label (case-insensitive).
+    const FieldDefinition* found = nullptr;
+    for (const auto& f : fields) {
+      if (f.name == key) found = &f;
+    }
+    for (const auto& f : fields) {
+      if (!found && username_key(f.label) == username_key(text)) found = &f;
+    }
+    if (!found) {
+      m.warnings.push_back("column '" + text + "' ignored (neither a contact column nor a custom field)");
+      continue;
+    }
+    if (!mapped_fields.insert(found->id).second) {
+      m.warnings.push_back("column '" + text + "' repeats custom field '" + found->name + "'; the first is used");
+      continue;
+    }
+    m.fields.push_back(FieldColumn{i, *found});
+  }
+  for (const auto& f : fields) {
+    if (!f.required) continue;
+    m.required.push_back(f.label);
+    if (!mapped_fields.count(f.id)) {
+      m.warnings.push_back("required custom field '" + f.label + "' has no column: rows that would create a contact "
+                           "are reported as errors");
+    }
+  }
+  if (m.index[kUsername] < 0 && m.index[kPhone] < 0 && m.index[kTelegramId] < 0) {
+    m.fatal = "the header has no identifier column (telegram_id, username or phone_number)";
+  }
+  return m;
+}
+
+// ---- rows ----------------------------------------------------------------
+
+struct RawRow {
+  std::size_t line = 0;
+  std::vector<std::string> cells;
+};
+
+struct PreparedRow {
   std::size_t line = 0;
   PreparedContact contact;
+  std::vector<std::string> required_missing;
+  std::vector<ImportRowError> errors;
 };
+
+const std::string& cell_of(const RawRow& row, int index) {
+  static const std::string kEmpty;
+  return index >= 0 && static_cast<std::size_t>(index) < row.cells.size() ? row.cells[static_cast<std::size_t>(index)]
+                                                                           : kEmpty;
+}
+
+// One built-in column's value alone in a ContactInput (to tell which column an error belongs to).
+ContactInput only(Column c, const std::string& value) {
+  ContactInput in;
+  switch (c) {
+    case kFirstName: in.first_name = value; break;
+    case kLastName: in.last_name = value; break;
+    case kUsername: in.username = value; break;
+    case kPhone: in.phone = value; break;
+    case kTelegramId: in.telegram_id = value; break;
+    case kCountry: in.country = value; break;
+    case kLanguage: in.language = value; break;
+    case kTags: in.tags = split_tags(value); break;
+    case kGroup: in.group = value; break;
+    case kColumns: break;
+  }
+  return in;
+}
+
+PreparedRow prepare_row(const RawRow& raw, const Mapping& m, const PhoneNormalizer& phones) {
+  PreparedRow out;
+  out.line = raw.line;
+  ContactInput in;
+  in.first_name = cell_of(raw, m.index[kFirstName]);
+  in.last_name = cell_of(raw, m.index[kLastName]);
+  in.username = cell_of(raw, m.index[kUsername]);
+  in.phone = cell_of(raw, m.index[kPhone]);
+  in.telegram_id = cell_of(raw, m.index[kTelegramId]);
+  in.country = cell_of(raw, m.index[kCountry]);
+  in.language = cell_of(raw, m.index[kLanguage]);
+  in.group = cell_of(raw, m.index[kGroup]);
+  in.tags = split_tags(cell_of(raw, m.index[kTags]));
+  out.contact = prepare_contact(in, phones);
+  if (!out.contact.ok()) {
+    // Rare: validate the given columns one by one to name the offending ones.
+    for (int c = 0; c < kColumns; ++c) {
+      const std::string& value = cell_of(raw, m.index[c]);
+      if (clean_text(value).empty()) continue;
+      PreparedContact alone = prepare_contact(only(static_cast<Column>(c), value), phones, false);
+      for (auto& e : alone.errors) out.errors.push_back({raw.line, m.header(m.index[c]), std::move(e)});
+    }
+    if (out.errors.empty()) {
+      for (auto& e : out.contact.errors) out.errors.push_back({raw.line, "", std::move(e)});
+    }
+  }
+  std::unordered_set<std::string> given;
+  for (const auto& fc : m.fields) {
+    const std::string& value = cell_of(raw, static_cast<int>(fc.index));
+    ParsedValue parsed = parse_field_value(fc.field, value, phones);
+    if (!parsed.ok()) {
+      out.errors.push_back({raw.line, m.header(static_cast<int>(fc.index)), fc.field.label + " " + parsed.error});
+      continue;
+    }
+    if (!parsed.value) continue;  // a blank cell leaves the value alone
+    given.insert(fc.field.label);
+    out.contact.values.push_back(FieldAssignment{fc.field.id, fc.field.name, std::move(parsed.value)});
+  }
+  for (const auto& label : m.required) {
+    if (!given.count(label)) out.required_missing.push_back(label);
+  }
+  return out;
+}
+
+// Rows equal after normalisation are one contact given twice. The set of rows
+// seen keeps two independent 64-bit hashes of each key, not the key: 16 bytes
+// a row whatever its size, and a false match is as likely as a 128-bit collision.
+struct RowHash {
+  std::uint64_t a = 0, b = 0;
+  bool operator==(const RowHash&) const = default;
+};
+struct RowHashHasher {
+  std::size_t operator()(const RowHash& h) const { return static_cast<std::size_t>(h.a); }
+};
+
+RowHash hash_key(const std::string& key) {
+  RowHash h{std::hash<std::string>{}(key), 14695981039346656037ull};
+  for (unsigned char c : key) h.b = (h.b ^ c) * 1099511628211ull;
+  return h;
+}
 
 std::string row_key(const PreparedContact& p) {
   const Contact& c = p.fields;
@@ -61,125 +413,281 @@ std::string row_key(const PreparedContact& p) {
     key += '\x1f';
     key += s == &c.username ? username_key(*s) : *s;
   }
-  for (const auto& t : p.tags) {
+  std::vector<std::string> tags;
+  for (const auto& t : p.tags) tags.push_back(username_key(t));
+  std::sort(tags.begin(), tags.end());
+  for (const auto& t : tags) {
     key += '\x1e';
-    key += username_key(t);
+    key += t;
+  }
+  for (const auto& v : p.values) {
+    key += '\x1d';
+    key += std::to_string(v.field_id) + '=' + (v.value ? v.value->text : "");
   }
   return key;
 }
 
+std::string warnings_json(const std::vector<std::string>& warnings) {
+  return nlohmann::json(warnings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// One batch ready for the store: rows to upsert and the errors preparing found.
+struct Batch {
+  std::vector<PreparedRow> rows;
+  std::vector<ImportRowError> errors;
+  std::size_t read = 0, duplicates = 0;
+  std::uint64_t position = 0;
+};
+
+struct BatchResult {
+  std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0;
+  std::vector<ImportRowError> errors;  // prepare and write errors of the batch, by row
+};
+
+// A write unit's view of the contacts its rows may match: everything holding
+// one of the batch's identifiers, fetched in three statements, then kept up to
+// date with what the unit writes (identifiers are unique per account, so each
+// key names at most one contact).
+class BatchIndex final : public ContactIndex {
+ public:
+  BatchIndex(storage::WriteTx& tx, std::int64_t user_id, const std::vector<PreparedRow>& rows) {
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> names, phones;
+    for (const auto& row : rows) {
+      const Contact& c = row.contact.fields;
+      if (c.telegram_id != 0) ids.push_back(c.telegram_id);
+      if (!c.username.empty()) names.push_back(username_key(c.username));
+      if (!c.phone.empty()) phones.push_back(c.phone);
+    }
+    for (auto& c : tx.contacts_with_identifiers(user_id, ids, names, phones)) wrote(c);
+  }
+
+  std::optional<Contact> by_telegram_id(std::int64_t telegram_id) override {
+    return telegram_id == 0 ? std::nullopt : find(by_telegram_, telegram_id);
+  }
+  std::optional<Contact> by_username(std::string_view username) override {
+    return username.empty() ? std::nullopt : find(by_username_, username_key(username));
+  }
+  std::optional<Contact> by_phone(std::string_view phone) override {
+    return phone.empty() ? std::nullopt : find(by_phone_, std::string(phone));
+  }
+  std::optional<Contact> by_id(std::int64_t id) override {
+    auto it = contacts_.find(id);
+    if (it == contacts_.end()) return std::nullopt;
+    return it->second;
+  }
+  void wrote(const Contact& c) override {
+    auto old = contacts_.find(c.id);
+    if (old != contacts_.end()) {
+      forget(by_telegram_, old->second.telegram_id, c.id);
+      forget(by_username_, username_key(old->second.username), c.id);
+      forget(by_phone_, old->second.phone, c.id);
+    }
+    contacts_[c.id] = c;
+    if (c.telegram_id != 0) by_telegram_[c.telegram_id] = c.id;
+    if (!c.username.empty()) by_username_[username_key(c.username)] = c.id;
+    if (!c.phone.empty()) by_phone_[c.phone] = c.id;
+  }
+
+ private:
+  template <typename Map, typename Key>
+  std::optional<Contact> find(const Map& map, const Key& key) {
+    auto it = map.find(key);
+    if (it == map.end()) return std::nullopt;
+    return by_id(it->second);
+  }
+  template <typename Map, typename Key>
+  static void forget(Map& map, const Key& key, std::int64_t id) {
+    auto it = map.find(key);
+    if (it != map.end() && it->second == id) map.erase(it);
+  }
+
+  std::unordered_map<std::int64_t, Contact> contacts_;
+  std::unordered_map<std::int64_t, std::int64_t> by_telegram_;
+  std::unordered_map<std::string, std::int64_t> by_username_, by_phone_;
+};
+
+std::string conflict_column(const UpsertResult& r, const Mapping& m) {
+  if (r.conflicts.empty()) return "";
+  const std::string& field = r.conflicts.front().field;
+  if (field == "telegram_id") return m.header(m.index[kTelegramId]);
+  if (field == "username") return m.header(m.index[kUsername]);
+  if (field == "phone") return m.header(m.index[kPhone]);
+  return "";
+}
+
 }  // namespace
 
-ImportReport import_contacts_csv(storage::Store& store, std::string_view csv, const ImportOptions& options,
-                                 const ImportProgress& progress) {
+ImportCheck check_import_file(std::string_view data, std::string_view file_name,
+                              const std::vector<FieldDefinition>& fields) {
+  ImportCheck out;
+  OpenedTable opened = open_table(data, file_name);
+  out.format = opened.format;
+  out.warnings = std::move(opened.warnings);
+  if (!opened.fatal.empty()) {
+    out.fatal = opened.fatal;
+    return out;
+  }
+  TableRow header;
+  if (!opened.table->next(header)) {
+    out.fatal = opened.table->fatal().empty() ? "the file is empty" : opened.table->fatal();
+    return out;
+  }
+  Mapping m = map_header(header, fields);
+  out.fatal = m.fatal;
+  for (auto& w : m.warnings) out.warnings.push_back(std::move(w));
+  return out;
+}
+
+ImportReport import_contacts(storage::Store& store, std::string_view data, const ImportOptions& options,
+                             const ImportProgress& progress) {
   ImportReport report;
+  report.import_id = options.import_id;
   auto now = [&] { return options.clock ? options.clock() : static_cast<std::int64_t>(std::time(nullptr)); };
-  auto add_error = [&](std::size_t line, std::string reason) {
-    ++report.error_count;
-    if (report.errors.size() < options.max_errors) report.errors.push_back({line, std::move(reason)});
+  storage::ContactImportRecord record;
+  record.id = options.import_id;
+  record.user_id = options.user_id;
+  record.file_name = options.file_name;
+  record.mode = std::string(mode_name(options.mode));
+  record.started = now();
+
+  // Ends a run that never got to its rows: recorded as failed when it was queued beforehand.
+  auto refuse = [&](std::string reason) {
+    report.fatal = std::move(reason);
+    if (options.import_id == 0) return report;
+    record.state = "failed";
+    record.fatal = report.fatal;
+    record.format = report.format.empty() ? record.format : report.format;
+    record.warnings = warnings_json(report.warnings);
+    record.finished = now();
+    store.write([&](storage::WriteTx& tx) { tx.update_contact_import(record); });
+    return report;
   };
 
-  util::CsvReader reader(csv);
-  util::CsvRecord record;
-  if (!reader.next(record)) {
-    report.fatal = "the file is empty";
-    return report;
-  }
-  if (!record.error.empty()) {
-    report.fatal = "the header line is malformed: " + record.error;
-    return report;
-  }
-  std::array<int, kColumns> index;
-  index.fill(-1);
-  for (std::size_t i = 0; i < record.fields.size(); ++i) {
-    auto column = column_of(record.fields[i]);
-    if (!column) {
-      if (!clean_text(record.fields[i]).empty()) {
-        report.warnings.push_back("column '" + clean_text(record.fields[i]) +
-                                  "' ignored (custom fields are not supported yet)");
-      }
-      continue;
-    }
-    if (index[*column] != -1) {
-      report.warnings.push_back("column '" + clean_text(record.fields[i]) + "' appears twice; the first is used");
-      continue;
-    }
-    index[*column] = static_cast<int>(i);
-  }
-  const std::size_t header_size = record.fields.size();
-  if (index[kUsername] < 0 && index[kPhone] < 0 && index[kTelegramId] < 0) {
-    report.fatal = "the header has no identifier column (telegram_id, username or phone_number)";
-    return report;
-  }
+  OpenedTable opened = open_table(data, options.file_name);
+  report.format = opened.format;
+  report.warnings = std::move(opened.warnings);
+  if (!opened.fatal.empty()) return refuse(opened.fatal);
+  Table& table = *opened.table;
+  TableRow header;
+  if (!table.next(header)) return refuse(table.fatal().empty() ? "the file is empty" : table.fatal());
+  Mapping mapping = map_header(header, store.fields(options.user_id));
+  for (auto& w : mapping.warnings) report.warnings.push_back(std::move(w));
+  if (!mapping.fatal.empty()) return refuse(mapping.fatal);
+  const std::size_t header_size = header.cells.size();
 
-  {
-    storage::ContactImportRecord r;
-    r.user_id = options.user_id;
-    r.file_name = options.file_name;
-    r.mode = std::string(mode_name(options.mode));
-    r.started = now();
-    store.write([&](storage::WriteTx& tx) { report.import_id = tx.insert_contact_import(r); });
-  }
+  record.state = "running";
+  record.format = report.format;
+  record.total = static_cast<std::int64_t>(table.size());
+  record.warnings = warnings_json(report.warnings);
+  store.write([&](storage::WriteTx& tx) {
+    if (record.id == 0) {
+      record.id = tx.insert_contact_import(record);
+    } else {
+      tx.update_contact_import(record);
+    }
+  });
+  report.import_id = record.id;
 
   auto phones = make_phone_normalizer(options.default_region);
-  std::unordered_set<std::string> seen;
-  std::vector<Row> batch;
-  batch.reserve(options.batch_rows);
+  std::size_t stored_errors = 0;
+  auto count_errors = [&](std::vector<ImportRowError>& errors) {
+    for (auto& e : errors) {
+      ++report.error_count;
+      if (report.errors.size() < options.max_errors) report.errors.push_back(e);
+    }
+  };
 
-  auto flush = [&] {
-    if (batch.empty()) return;
-    std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0;
-    std::vector<ImportRowError> errors;
+  // The store's writer commits batch N (with the run's progress and its error
+  // rows) while this thread reads and prepares batch N+1.
+  auto write_batch = [&](Batch batch, storage::ContactImportRecord progress_record, std::size_t error_room) {
+    BatchResult result;
     UpsertContext ctx;
     ctx.user_id = options.user_id;
     ctx.actor = options.actor;
     ctx.source = options.source;
     ctx.mode = options.mode;
     ctx.now = now();
-    ctx.import_id = report.import_id;
+    ctx.import_id = record.id;
     ctx.history_on_create = false;
     std::unordered_map<std::string, std::int64_t> tag_cache;
     ctx.tag_cache = &tag_cache;
     store.write([&](storage::WriteTx& tx) {
-      created = updated = unchanged = skipped = 0;
-      errors.clear();
+      result = BatchResult{};
       tag_cache.clear();
-      for (const Row& row : batch) {
+      BatchIndex index(tx, options.user_id, batch.rows);
+      ctx.index = &index;
+      result.errors = batch.errors;
+      for (const PreparedRow& row : batch.rows) {
+        ctx.required_missing = row.required_missing;
         UpsertResult r = upsert_contact(tx, ctx, row.contact);
         switch (r.outcome) {
-          case Outcome::Created: ++created; break;
-          case Outcome::Updated: ++updated; break;
-          case Outcome::Unchanged: ++unchanged; break;
-          case Outcome::Skipped: ++skipped; break;
-          case Outcome::Conflict: errors.push_back({row.line, "conflict: " + r.reason}); break;
+          case Outcome::Created: ++result.created; break;
+          case Outcome::Updated: ++result.updated; break;
+          case Outcome::Unchanged: ++result.unchanged; break;
+          case Outcome::Skipped: ++result.skipped; break;
+          case Outcome::Conflict:
+            result.errors.push_back({row.line, conflict_column(r, mapping), "conflict: " + r.reason});
+            break;
+          case Outcome::Invalid: result.errors.push_back({row.line, "", r.reason}); break;
         }
       }
+      std::stable_sort(result.errors.begin(), result.errors.end(),
+                       [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
+      storage::ContactImportRecord rec = progress_record;
+      rec.created += static_cast<std::int64_t>(result.created);
+      rec.updated += static_cast<std::int64_t>(result.updated);
+      rec.unchanged += static_cast<std::int64_t>(result.unchanged);
+      rec.skipped += static_cast<std::int64_t>(result.skipped);
+      rec.errors += static_cast<std::int64_t>(result.errors.size());
+      tx.update_contact_import(rec);
+      std::vector<storage::ContactImportError> stored;
+      for (std::size_t i = 0; i < result.errors.size() && i < error_room; ++i) {
+        const auto& e = result.errors[i];
+        stored.push_back({static_cast<std::int64_t>(e.row), e.column, e.reason});
+      }
+      tx.add_contact_import_errors(record.id, stored);
     });
-    report.created += created;
-    report.updated += updated;
-    report.unchanged += unchanged;
-    report.skipped += skipped;
-    for (auto& e : errors) add_error(e.row, std::move(e.reason));
-    batch.clear();
-    if (progress) progress(reader.position(), reader.size(), report);
+    return result;
   };
 
-  // Normalisation (libphonenumber above all) is the costly part: rows are
-  // collected raw and prepared on several threads, then deduplicated in file order.
-  struct Raw {
-    std::size_t line = 0;
-    ContactInput input;
+  std::future<BatchResult> in_flight;
+  std::uint64_t last_position = 0;
+  auto settle = [&] {
+    if (!in_flight.valid()) return;
+    BatchResult r = in_flight.get();
+    report.created += r.created;
+    report.updated += r.updated;
+    report.unchanged += r.unchanged;
+    report.skipped += r.skipped;
+    stored_errors += std::min(r.errors.size(), options.max_stored_errors - std::min(stored_errors, options.max_stored_errors));
+    count_errors(r.errors);
   };
-  std::vector<Raw> pending;
-  std::vector<PreparedContact> prepared_rows;
+
+  auto snapshot = [&](const Batch& batch) {
+    storage::ContactImportRecord rec = record;
+    rec.rows = static_cast<std::int64_t>(report.rows);
+    rec.created = static_cast<std::int64_t>(report.created);
+    rec.updated = static_cast<std::int64_t>(report.updated);
+    rec.unchanged = static_cast<std::int64_t>(report.unchanged);
+    rec.skipped = static_cast<std::int64_t>(report.skipped);
+    rec.duplicates = static_cast<std::int64_t>(report.duplicates);
+    rec.errors = static_cast<std::int64_t>(report.error_count);
+    rec.done = static_cast<std::int64_t>(batch.position);
+    return rec;
+  };
+
+  // Normalisation (libphonenumber above all) is the costly part of preparing:
+  // a batch is prepared on several threads, then deduplicated in file order.
   const std::size_t threads =
       std::max<std::size_t>(1, std::min<std::size_t>(4, std::thread::hardware_concurrency()));
+  std::unordered_set<RowHash, RowHashHasher> seen;
+  std::vector<RawRow> pending;
+  Batch batch;
   auto prepare_pending = [&] {
-    prepared_rows.assign(pending.size(), PreparedContact{});
+    std::vector<PreparedRow> prepared(pending.size());
     auto work = [&](std::size_t first, std::size_t step) {
-      for (std::size_t i = first; i < pending.size(); i += step) {
-        prepared_rows[i] = prepare_contact(pending[i].input, *phones);
-      }
+      for (std::size_t i = first; i < pending.size(); i += step) prepared[i] = prepare_row(pending[i], mapping, *phones);
     };
     if (threads == 1 || pending.size() < 256) {
       work(0, 1);
@@ -189,76 +697,139 @@ ImportReport import_contacts_csv(storage::Store& store, std::string_view csv, co
       work(0, threads);
       for (auto& thread : pool) thread.join();
     }
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-      PreparedContact& prepared = prepared_rows[i];
-      if (!prepared.ok()) {
-        std::string reason;
-        for (const auto& e : prepared.errors) reason += (reason.empty() ? "" : "; ") + e;
-        add_error(pending[i].line, reason);
+    for (auto& row : prepared) {
+      if (!row.errors.empty()) {
+        for (auto& e : row.errors) batch.errors.push_back(std::move(e));
         continue;
       }
-      if (!seen.insert(row_key(prepared)).second) {
-        ++report.duplicates;
+      if (!seen.insert(hash_key(row_key(row.contact))).second) {
+        ++batch.duplicates;
         continue;
       }
-      batch.push_back(Row{pending[i].line, std::move(prepared)});
+      batch.rows.push_back(std::move(row));
     }
     pending.clear();
-    flush();
   };
 
-  ContactInput input;
-  try {
-  while (reader.next(record)) {
-    ++report.rows;
-    if (!record.error.empty()) {
-      add_error(record.line, record.error);
-      if (reader.position() >= reader.size() && record.error.find("never closed") != std::string::npos) {
-        report.fatal = "line " + std::to_string(record.line) + ": " + record.error;
-      }
-      continue;
-    }
-    bool extra = false;
-    for (std::size_t i = header_size; i < record.fields.size(); ++i) extra = extra || !clean_text(record.fields[i]).empty();
-    if (extra) {
-      add_error(record.line, "the row has " + std::to_string(record.fields.size()) + " fields, the header " +
-                                 std::to_string(header_size));
-      continue;
-    }
-    auto cell = [&](Column c) -> const std::string& {
-      static const std::string kEmpty;
-      int i = index[c];
-      return (i >= 0 && static_cast<std::size_t>(i) < record.fields.size()) ? record.fields[i] : kEmpty;
-    };
-    input.first_name = cell(kFirstName);
-    input.last_name = cell(kLastName);
-    input.username = cell(kUsername);
-    input.phone = cell(kPhone);
-    input.telegram_id = cell(kTelegramId);
-    input.country = cell(kCountry);
-    input.language = cell(kLanguage);
-    input.group = cell(kGroup);
-    input.tags = split_tags(cell(kTags));
-    pending.push_back(Raw{record.line, input});
-    if (pending.size() >= options.batch_rows) prepare_pending();
-  }
+  auto flush = [&](bool last) {
     prepare_pending();
+    // The last batch ends the file, whatever trails the worksheet's data.
+    batch.position = last && table.fatal().empty() ? table.size() : table.position();
+    settle();
+    report.rows += batch.read;
+    report.duplicates += batch.duplicates;
+    if (progress) progress(batch.position, table.size(), report);
+    std::size_t room = options.max_stored_errors - std::min(stored_errors, options.max_stored_errors);
+    storage::ContactImportRecord progress_record = snapshot(batch);
+    last_position = batch.position;
+    in_flight = std::async(std::launch::async, write_batch, std::move(batch), std::move(progress_record), room);
+    batch = Batch{};
+  };
+
+  TableRow row;
+  try {
+    while (table.next(row)) {
+      ++batch.read;
+      if (!row.error.empty()) {
+        batch.errors.push_back({row.line, "", row.error});
+      } else {
+        bool extra = false;
+        for (std::size_t i = header_size; i < row.cells.size(); ++i) extra = extra || !clean_text(row.cells[i]).empty();
+        if (extra) {
+          batch.errors.push_back({row.line, "", "the row has " + std::to_string(row.cells.size()) +
+                                                    " cells, the header " + std::to_string(header_size)});
+        } else {
+          pending.push_back(RawRow{row.line, std::move(row.cells)});
+          row.cells = {};
+        }
+      }
+      if (pending.size() + batch.errors.size() >= options.batch_rows) {
+        if (options.stop && options.stop->load()) {
+          report.fatal = "the service stopped during the import";
+          break;
+        }
+        flush(false);
+      }
+    }
+    if (report.fatal.empty()) {
+      flush(true);
+      report.fatal = table.fatal();
+    }
+    settle();
   } catch (const std::exception& e) {
+    try {
+      if (in_flight.valid()) in_flight.wait();
+    } catch (...) {
+    }
     report.fatal = std::string("storage error: ") + e.what();
   }
 
   std::stable_sort(report.errors.begin(), report.errors.end(),
                    [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
-  storage::ContactImportRecord r;
-  r.id = report.import_id;
-  r.finished = now();
-  r.rows = static_cast<std::int64_t>(report.rows);
-  r.created = static_cast<std::int64_t>(report.created);
-  r.updated = static_cast<std::int64_t>(report.updated);
-  r.skipped = static_cast<std::int64_t>(report.skipped + report.duplicates + report.unchanged);
-  r.errors = static_cast<std::int64_t>(report.error_count);
-  store.write([&](storage::WriteTx& tx) { tx.update_contact_import(r); });
+  storage::ContactImportRecord final_record = snapshot(batch);
+  final_record.done = static_cast<std::int64_t>(report.fatal.empty() ? table.size() : last_position);
+  final_record.state = report.fatal.empty() ? "done" : "failed";
+  final_record.fatal = report.fatal;
+  final_record.finished = now();
+  store.write([&](storage::WriteTx& tx) { tx.update_contact_import(final_record); });
   return report;
+}
+
+RevertResult revert_import(storage::Store& store, std::int64_t user_id, std::int64_t import_id, std::int64_t now,
+                           std::size_t chunk) {
+  RevertResult out;
+  auto run = store.contact_import(user_id, import_id);
+  if (!run) {
+    out.error = "no import " + std::to_string(import_id);
+    return out;
+  }
+  if (run->state == "queued" || run->state == "running") {
+    out.error = "import " + std::to_string(import_id) + " is still " + run->state + "; revert it once it has ended";
+    out.record = *run;
+    return out;
+  }
+  if (run->state == "reverted") {
+    out.record = *run;
+    return out;
+  }
+  // Anything written after the run ended was someone else's change.
+  const std::int64_t ended = run->finished != 0 ? run->finished : run->started;
+  std::int64_t after = 0, kept = 0;
+  for (;;) {
+    bool more = false;
+    store.write([&](storage::WriteTx& tx) {
+      auto contacts = tx.contacts_of_import(user_id, import_id, after, static_cast<int>(chunk));
+      more = contacts.size() == chunk;
+      std::int64_t deleted = 0, changed = 0, kept_here = 0;
+      for (const auto& c : contacts) {
+        if (c.merged) {
+          ++kept_here;
+          continue;
+        }
+        if (c.updated > ended) ++changed;
+        tx.delete_contact(user_id, c.id);
+        ++deleted;
+      }
+      if (!contacts.empty()) after = contacts.back().id;
+      auto rec = tx.contact_import(user_id, import_id);
+      if (!rec) return;
+      rec->revert_deleted += deleted;
+      rec->revert_changed += changed;
+      tx.update_contact_import(*rec);
+      kept += kept_here;
+    });
+    if (!more) break;
+  }
+  store.write([&](storage::WriteTx& tx) {
+    auto rec = tx.contact_import(user_id, import_id);
+    if (!rec) return;
+    rec->state = "reverted";
+    rec->reverted = now;
+    rec->revert_kept = kept;
+    tx.update_contact_import(*rec);
+    out.record = *rec;
+  });
+  return out;
 }
 
 }  // namespace tglead::crm

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace tglead::domain {
 namespace {
@@ -81,6 +82,43 @@ TEST(DomainRetryPolicy, NonPositiveAttemptsTreatedAsFirst) {
   EXPECT_EQ(retry_delay_seconds(0, 0.5), 60);
   EXPECT_EQ(retry_delay_seconds(-3, 0.5), 60);
   EXPECT_EQ(retry_delay_seconds(std::numeric_limits<int>::min(), 0.5), 60);
+}
+
+TEST(DomainRetryPolicy, DefaultScheduleIsTheSpecOne) {
+  const auto d = default_retry_delays();
+  EXPECT_EQ(std::vector<std::int64_t>(d.begin(), d.end()), (std::vector<std::int64_t>{60, 300, 1800, 7200, 21600}));
+  EXPECT_EQ(static_cast<int>(d.size()) + 1, kMaxPostbackAttempts);
+  EXPECT_EQ(check_retry_delays(d), "");
+}
+
+TEST(DomainRetryPolicy, CustomScheduleAndGivingUp) {
+  const std::vector<std::int64_t> delays = {1, 1};
+  EXPECT_EQ(retry_delay_seconds(delays, 1, 0.5), 1);
+  EXPECT_EQ(retry_delay_seconds(delays, 2, 0.5), 1);
+  EXPECT_EQ(retry_delay_seconds(delays, 3, 0.5), std::nullopt);
+  const std::vector<std::int64_t> one = {30};
+  EXPECT_EQ(retry_delay_seconds(one, 1, 0.0), 27);
+  EXPECT_EQ(retry_delay_seconds(one, 1, 1.0), 33);
+  EXPECT_EQ(retry_delay_seconds(one, 2, 0.5), std::nullopt);
+  EXPECT_EQ(retry_delay_seconds(one, 0, 0.5), 30);
+  EXPECT_EQ(retry_delay_seconds(std::span<const std::int64_t>{}, 1, 0.5), std::nullopt);
+}
+
+TEST(DomainRetryPolicy, JitterNeverGoesBelowOneSecond) {
+  const std::vector<std::int64_t> delays = {1};
+  for (int i = 0; i <= 100; ++i) EXPECT_EQ(retry_delay_seconds(delays, 1, i / 100.0), 1) << i;
+}
+
+TEST(DomainRetryPolicy, ScheduleBounds) {
+  EXPECT_EQ(check_retry_delays(std::vector<std::int64_t>{1}), "");
+  EXPECT_EQ(check_retry_delays(std::vector<std::int64_t>{kMaxRetryDelaySeconds}), "");
+  EXPECT_EQ(check_retry_delays(std::vector<std::int64_t>(kMaxRetryDelays, 60)), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>{}), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>(kMaxRetryDelays + 1, 60)), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>{60, 0}), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>{-5}), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>{kMaxRetryDelaySeconds + 1}), "");
+  EXPECT_NE(check_retry_delays(std::vector<std::int64_t>{60, 0}).find("delay 2"), std::string::npos);
 }
 
 }  // namespace

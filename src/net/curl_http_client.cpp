@@ -127,6 +127,10 @@ class CurlHttpClient::Impl {
     options_.max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
     multi_ = curl_multi_init();
     if (multi_ == nullptr) throw std::runtime_error("curl_multi_init failed");
+    // curl's default cache (4 connections per transfer running) shrinks as a burst
+    // ends and closes the keep-alive connections the next burst to the same tracker
+    // needs, so many postbacks paid a new TCP (and TLS) handshake.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(options_.max_in_flight));
     thread_ = std::thread([this] { run(); });
   }
 

@@ -109,7 +109,7 @@ void PostbackSender::record(storage::WriteTx& tx, const std::deque<Result>& resu
     if (r.response.transport_ok() && r.response.status >= 200 && r.response.status < 300) {
       state = PostbackState::Sent;
     } else if (!refused && (!r.response.transport_ok() || domain::is_retryable_http_status(r.response.status))) {
-      if (auto delay = domain::retry_delay_seconds(attempts, util::random_unit())) {
+      if (auto delay = domain::retry_delay_seconds(options_.retry_delays, attempts, util::random_unit())) {
         state = PostbackState::Pending;
         next_attempt = r.time + *delay;
       } else {

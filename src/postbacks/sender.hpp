@@ -14,7 +14,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <vector>
 
+#include "domain/retry_policy.hpp"
 #include "net/http_client.hpp"
 #include "storage/store.hpp"
 #include "util/worker.hpp"
@@ -26,6 +28,8 @@ struct SenderOptions {
   int max_in_flight = 256;
   long timeout_ms = 10000;
   std::function<std::int64_t()> clock;
+  // Seconds to wait before retries 1, 2, ... (jittered ±10 %); once used up, failed.
+  std::vector<std::int64_t> retry_delays{domain::default_retry_delays().begin(), domain::default_retry_delays().end()};
 };
 
 class PostbackSender {

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "crm/contact.hpp"
+#include "crm/fields.hpp"
+#include "crm/segments.hpp"
 #include "domain/model.hpp"
 
 namespace tglead::storage {
@@ -96,11 +98,12 @@ struct ContactFilter {
   std::optional<crm::Status> status;
   std::optional<crm::Source> source;
   std::optional<std::int64_t> tag_id;
+  std::vector<crm::SegmentRule> rules;  // a segment's resolved rules, AND-ed with the rest
   std::int64_t limit = 50;
   std::int64_t offset = 0;
 };
 
-// One contact import run and its report counts.
+// One contact import run: its state, progress and report (crm/importer.hpp).
 struct ContactImportRecord {
   std::int64_t id = 0;
   std::int64_t user_id = 0;
@@ -108,6 +111,58 @@ struct ContactImportRecord {
   std::string mode;
   std::int64_t started = 0, finished = 0;
   std::int64_t rows = 0, created = 0, updated = 0, skipped = 0, errors = 0;
+  std::string state = "running";  // queued, running, done, failed, reverted
+  std::string format = "csv";     // csv, xlsx
+  std::int64_t unchanged = 0, duplicates = 0;
+  std::int64_t done = 0, total = 0;  // progress: bytes of the file (the sheet for XLSX) read
+  std::string warnings = "[]";       // JSON array of strings
+  std::string fatal;                 // why the run stopped early or failed
+  std::int64_t reverted = 0;         // when it was reverted, 0 = never
+  std::int64_t revert_deleted = 0, revert_changed = 0, revert_kept = 0;
+};
+
+// One line of an import's error file.
+struct ContactImportError {
+  std::int64_t row = 0;  // line (CSV) or sheet row (XLSX)
+  std::string column;    // the file's header of the offending column; "" = the whole row
+  std::string reason;
+};
+
+// A contact an import created, as its revert sees it.
+struct ImportedContact {
+  std::int64_t id = 0;
+  std::int64_t updated = 0;
+  bool merged = false;  // it absorbed another contact through a merge since
+};
+
+// Contact crawling (§8.2, crm/crawl.hpp): one crawled source, a chat the bot
+// administers or a Telegram Desktop export, and its results.
+enum class CrawlKind { Chat, Export };
+
+struct Crawl {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  CrawlKind kind = CrawlKind::Chat;
+  std::int64_t bot_id = 0, chat_id = 0;  // chat crawls
+  std::string source_hash;               // export crawls: SHA-256 (hex) of the file
+  std::string title;                     // the chat title or the export's group name
+  bool active = false;                   // chat crawls: collecting what the bot sees
+  // Bumped by every run that is not answered from the cache; a member is
+  // recorded as a contact once per round.
+  std::int64_t round = 1;
+  std::int64_t started = 0, refreshed = 0, stopped = 0;  // refreshed: the last run, 0 = none yet
+  std::int64_t members = 0;  // distinct members found (filled by reads)
+  std::int64_t created = 0, updated = 0, unchanged = 0, skipped = 0;
+  std::string report = "{}";  // export crawls: the last run's report (JSON object)
+};
+
+// A member a crawl found, with the contact that has its Telegram id (0 = none now).
+struct CrawlMember {
+  std::int64_t telegram_id = 0;
+  std::string via;  // message, member, request, admin, export
+  std::int64_t first_seen = 0, recorded = 0;
+  std::int64_t contact_id = 0;
+  std::string username, first_name, last_name;
 };
 
 class WriteTx {
@@ -209,6 +264,51 @@ class WriteTx {
   virtual bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked
   virtual std::int64_t insert_contact_import(const ContactImportRecord& record) = 0;
   virtual void update_contact_import(const ContactImportRecord& record) = 0;
+
+  // Contact import runs (issue 6: background imports, error files, revert, batched dedup).
+  virtual std::optional<ContactImportRecord> contact_import(std::int64_t user_id, std::int64_t id) = 0;
+  // Appends rows to the run's error file, after those already stored.
+  virtual void add_contact_import_errors(std::int64_t import_id, const std::vector<ContactImportError>& errors) = 0;
+  // Runs still queued or running become failed with `reason` (a restart interrupted them); returns how many.
+  virtual int fail_unfinished_contact_imports(std::int64_t now, std::string_view reason) = 0;
+  // Contacts that import `import_id` created, in id order after `after_id`.
+  virtual std::vector<ImportedContact> contacts_of_import(std::int64_t user_id, std::int64_t import_id,
+                                                          std::int64_t after_id, int max) = 0;
+  // Every contact of `user_id` holding one of the identifiers (usernames given as username_key),
+  // one statement per kind: an import's dedup lookups for a whole write unit.
+  virtual std::vector<crm::Contact> contacts_with_identifiers(std::int64_t user_id,
+                                                              const std::vector<std::int64_t>& telegram_ids,
+                                                              const std::vector<std::string>& username_keys,
+                                                              const std::vector<std::string>& phones) = 0;
+
+  // CRM custom fields and segments (§8.2), scoped to `user_id`.
+  virtual std::vector<crm::FieldDefinition> fields(std::int64_t user_id) = 0;  // by label
+  virtual std::int64_t insert_field(const crm::FieldDefinition& field) = 0;
+  // Label, description, required, options, min, max and updated; never name or type.
+  virtual void update_field(const crm::FieldDefinition& field) = 0;
+  virtual void delete_field(std::int64_t user_id, std::int64_t field_id) = 0;  // and its values
+  virtual std::vector<std::pair<std::int64_t, crm::FieldValue>> contact_values(std::int64_t contact_id) = 0;
+  virtual void set_contact_value(std::int64_t contact_id, std::int64_t field_id, const crm::FieldValue& value) = 0;
+  virtual void clear_contact_value(std::int64_t contact_id, std::int64_t field_id) = 0;
+  virtual std::optional<crm::Segment> segment(std::int64_t user_id, std::int64_t id) = 0;
+  virtual std::optional<crm::Segment> segment_by_name(std::int64_t user_id, std::string_view name) = 0;  // any case
+  virtual std::int64_t insert_segment(const crm::Segment& segment) = 0;
+  virtual void update_segment(const crm::Segment& segment) = 0;  // every column but id, user_id, created
+  virtual void delete_segment(std::int64_t user_id, std::int64_t id) = 0;
+
+  // Contact crawling (§8.2, crm/crawl.hpp), scoped to `user_id`. chat_crawl is
+  // on the webhook path for group messages: one indexed lookup.
+  virtual std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) = 0;
+  virtual std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) = 0;
+  virtual std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) = 0;
+  virtual std::int64_t insert_crawl(const Crawl& crawl) = 0;
+  // Title, active, round, refreshed, stopped, the counts and the report.
+  virtual void update_crawl(const Crawl& crawl) = 0;
+  virtual void add_crawl_counts(std::int64_t crawl_id, std::int64_t created, std::int64_t updated,
+                                std::int64_t unchanged, std::int64_t skipped) = 0;
+  // True when the member is new to the crawl or was last recorded in an earlier round.
+  virtual bool mark_crawl_member(std::int64_t crawl_id, std::int64_t round, std::int64_t telegram_id,
+                                 std::string_view via, std::int64_t now) = 0;
 };
 
 class Store {
@@ -264,6 +364,29 @@ class Store {
   virtual std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) = 0;
   virtual std::vector<crm::HistoryEntry> contact_history(std::int64_t user_id, std::int64_t contact_id, int max) = 0;
   virtual std::vector<crm::Tag> tags(std::int64_t user_id) = 0;  // by name, with contact counts
+
+  // Contact import runs (issue 6): newest first; one run; its error file in row order.
+  virtual std::vector<ContactImportRecord> contact_imports(std::int64_t user_id, std::int64_t limit,
+                                                           std::int64_t offset, std::int64_t* total) = 0;
+  virtual std::optional<ContactImportRecord> contact_import(std::int64_t user_id, std::int64_t id) = 0;
+  virtual void each_contact_import_error(std::int64_t import_id,
+                                         const std::function<void(const ContactImportError&)>& row) = 0;
+
+  // CRM custom fields and segments (§8.2).
+  virtual std::vector<crm::FieldDefinition> fields(std::int64_t user_id) = 0;  // by label
+  virtual std::vector<crm::Segment> segments(std::int64_t user_id) = 0;        // by name
+  virtual std::optional<crm::Segment> segment(std::int64_t user_id, std::int64_t id) = 0;
+  // How many contacts match (a segment's live count).
+  virtual std::int64_t count_contacts(const ContactFilter& filter) = 0;
+
+  // Contact crawling (§8.2): crawls newest first, members most recently found first.
+  virtual std::vector<Crawl> crawls(std::int64_t user_id, std::optional<CrawlKind> kind, std::int64_t limit,
+                                    std::int64_t offset, std::int64_t* total) = 0;
+  virtual std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) = 0;
+  virtual std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) = 0;
+  virtual std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) = 0;
+  virtual std::vector<CrawlMember> crawl_members(std::int64_t user_id, std::int64_t crawl_id, std::int64_t limit,
+                                                 std::int64_t offset, std::int64_t* total) = 0;
 };
 
 }  // namespace tglead::storage

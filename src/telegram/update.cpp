@@ -92,6 +92,8 @@ bool parse_message(const json& object, Message& message) {
   message.text = string_field(object, "text");
   message.migrate_to_chat_id = int_field(object, "migrate_to_chat_id").value_or(0);
   message.migrate_from_chat_id = int_field(object, "migrate_from_chat_id").value_or(0);
+  auto sender = object.find("sender_chat");
+  message.sent_as_chat = sender != object.end() && !sender->is_null();
   return true;
 }
 

@@ -51,6 +51,9 @@ struct Message {
   std::string text;
   std::int64_t migrate_to_chat_id = 0;
   std::int64_t migrate_from_chat_id = 0;
+  // `sender_chat` was given: posted on behalf of a chat (a channel, an anonymous
+  // admin), and `from` is a placeholder rather than the author.
+  bool sent_as_chat = false;
 };
 
 struct ChatMemberUpdated {

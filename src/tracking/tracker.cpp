@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crm/contacts.hpp"
+#include "crm/crawl.hpp"
 #include "domain/deeplink.hpp"
 #include "domain/tracking.hpp"
 #include "util/random.hpp"
@@ -202,7 +203,7 @@ Outcome on_start(storage::WriteTx& tx, const Bot& bot, const telegram::Message& 
   return Outcome::Applied;
 }
 
-Outcome on_group_message(storage::WriteTx& tx, const Bot& bot, const telegram::Message& message) {
+Outcome on_group_message(storage::WriteTx& tx, const Bot& bot, const telegram::Message& message, std::int64_t now) {
   // Rule 13: the old group announces the new id, and the new supergroup the old one.
   if (message.migrate_to_chat_id != 0) {
     tx.migrate_chat(bot.id, message.chat.id, message.migrate_to_chat_id);
@@ -211,6 +212,11 @@ Outcome on_group_message(storage::WriteTx& tx, const Bot& bot, const telegram::M
   if (message.migrate_from_chat_id != 0) {
     tx.migrate_chat(bot.id, message.migrate_from_chat_id, message.chat.id);
     return Outcome::Applied;
+  }
+  // §8.2: authors are collected only in chats the account crawls; the author
+  // rules come first so messages nobody could collect skip the lookup.
+  if (const telegram::User* author = crm::message_author(message)) {
+    crm::record_sighting(tx, bot.user_id, bot.id, message.chat, *author, crm::Via::Message, now);
   }
   return Outcome::Ignored;
 }
@@ -237,6 +243,7 @@ void journal(storage::WriteTx& tx, const Bot& bot, std::int64_t chat_id, const t
 Outcome on_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::ChatMemberUpdated& update,
                        std::int64_t now) {
   const telegram::User& subject = update.new_member.user;
+  crm::record_sighting(tx, bot.user_id, bot.id, update.chat, subject, crm::Via::Member, now);
   MemberChange change =
       classify_member_change({update.old_member.status, update.old_member.is_member},
                              {update.new_member.status, update.new_member.is_member}, update.from.id, subject.id);
@@ -280,6 +287,7 @@ Outcome on_chat_member(storage::WriteTx& tx, const Bot& bot, const telegram::Cha
 Outcome on_join_request(storage::WriteTx& tx, const Bot& bot, const telegram::ChatJoinRequest& request,
                         std::int64_t now) {
   tx.set_chat_requests(bot.id, request.chat.id);
+  crm::record_sighting(tx, bot.user_id, bot.id, request.chat, request.from, crm::Via::Request, now);
   auto leads = leads_in_chat(tx, bot, request.chat.id, request.from.id);
   std::optional<User> owner = tx.user(bot.user_id);
   bool approve = false;
@@ -374,7 +382,7 @@ Outcome apply_update(storage::WriteTx& tx, const Bot& bot, const telegram::Updat
   switch (update.kind) {
     case telegram::UpdateKind::Message:
       if (update.message.chat.type == "private") return on_start(tx, bot, update.message, now);
-      return on_group_message(tx, bot, update.message);
+      return on_group_message(tx, bot, update.message, now);
     case telegram::UpdateKind::ChatMember:
       return on_chat_member(tx, bot, update.member, now);
     case telegram::UpdateKind::MyChatMember:

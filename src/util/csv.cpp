@@ -69,4 +69,12 @@ void append_csv_row(std::string& out, std::initializer_list<std::string_view> fi
   out.append("\r\n");
 }
 
+void append_csv_row(std::string& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_csv_field(out, fields[i]);
+  }
+  out.append("\r\n");
+}
+
 }  // namespace tglead::util

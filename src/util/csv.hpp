@@ -19,6 +19,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tglead::util {
 
@@ -27,5 +28,6 @@ void append_csv_field(std::string& out, std::string_view value);
 
 // Appends the fields separated by commas and terminated by "\r\n".
 void append_csv_row(std::string& out, std::initializer_list<std::string_view> fields);
+void append_csv_row(std::string& out, const std::vector<std::string>& fields);
 
 }  // namespace tglead::util

@@ -4,7 +4,8 @@
 // playwright-core. Logs in, connects a bot, creates a campaign from a tracker
 // preset, replays subscribers' journeys through the webhook, checks the leads
 // (status, filter, CSV export, drawer), journal, statistics, notices and the
-// API key regeneration, and saves a screenshot of every main page to
+// API key regeneration, runs the CRM scenario (crm.mjs: contacts, tags, custom
+// fields, CSV import, segments), and saves a screenshot of every main page to
 // docs/screenshots/.
 //
 //   node tests/browser/run.mjs [--binary build/tglead] [--headed] [--keep]
@@ -18,6 +19,7 @@ import net from 'node:net';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startBotApi, startTracker } from './doubles.mjs';
+import { crmScenario } from './crm.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -379,12 +381,18 @@ async function main() {
   await page.click('[data-testid=regenerate]');
   await page.locator('.modal', { hasText: 'stops working' }).waitFor();
   await page.click('.modal button:has-text("Regenerate key")');
-  const newKey = (await page.locator('[data-testid=api-key]').textContent()).trim();
+  // The new key is shown revealed once the POST answers; until then the old one is masked.
+  const newKey = await waitFor(async () => {
+    const text = (await page.locator('[data-testid=api-key]').textContent()).trim();
+    return !text.includes('•') && text;
+  }, 'the new key to be shown');
   assert.ok(/^[A-Za-z0-9_-]{16,}$/.test(newKey) && newKey !== firstKey, `a new key is shown: ${newKey}`);
   assert.equal((await fetch(`${base}/api/profile/get.json?key=${firstKey}`)).status, 401, 'the old key stops working');
   assert.equal((await fetch(`${base}/api/profile/get.json?key=${newKey}`)).status, 200, 'the new key works');
   await page.click('button:has-text("Hide")');
   await shot('profile', { tall: true });
+
+  await crmScenario({ page, step, shot, go, waitFor, users: { alina: ALINA, dmitry: DMITRY, marco: MARCO } });
 
   step('log out');
   await page.click('button.logout');

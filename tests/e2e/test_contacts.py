@@ -178,7 +178,7 @@ class ContactsApiTest(ContactApiMixin, TgleadTestCase):
                 "\"=cmd|' /C calc'!A0\";formula_guy;+7 916 765 43 21;a,b\n"
                 "\"=cmd|' /C calc'!A0\";formula_guy;+7 916 765 43 21;a,b\n"
                 "Bad;abc;;\n")
-        r = self.ok("/api/contacts/import.json", method="POST", json_body={"csv": body})
+        r = self.ok("/api/contacts/import.json", method="POST", json_body={"csv": body, "wait": True})
         self.assertEqual((r["rows"], r["created"], r["duplicates"], r["error_count"]), (3, 1, 1, 1))
         self.assertEqual(r["errors"][0]["row"], 4)
         status, headers, raw = self.raw("/api/contacts/export.csv")

@@ -5,11 +5,13 @@ test action (§6.3 /api/postbacks/*)."""
 import os
 import re
 import socket
+import subprocess
 import time
 import urllib.parse
 
+from doubles import TrackerDouble
 from harness import (BOT_ID, CHANNEL, SUPERGROUP, OWNER, ALINA, MARCO, DMITRY, TgleadTestCase,
-                     start, chat_member, join_request, user, free_port)
+                     start, chat_member, join_request, user, free_port, binary_path)
 
 STATUSES = ("wait", "hold", "approve", "cancel", "trash")
 RETRIED = "pending"
@@ -310,6 +312,111 @@ class InFlightAtShutdownTest(TgleadTestCase):
                          "the in-flight postback was sent again after the restart")
         pb = [p for p in self.postbacks_of(ld["id"]) if p["status"] == "wait"][0]
         self.assertIn(pb["state"], ("sent", "pending"), pb)
+
+
+# --------------------------------------------------------------------------
+# Retry schedule (serve --postback-retry-delays)
+# --------------------------------------------------------------------------
+
+class ScriptedTracker(TrackerDouble):
+    """A tracker whose answer for a path follows a script of status codes, one per request
+    (the last one repeats), decided when the request arrives: no race with the retry."""
+
+    def reset(self):
+        super().reset()
+        with self._lock:
+            self._scripts = {}
+
+    def script(self, path, codes):
+        with self._lock:
+            self._scripts[path] = list(codes)
+
+    def _record_full(self, method, raw_path):
+        with self._lock:
+            rec, answer = super()._record_full(method, raw_path)
+            codes = self._scripts.get(rec["path"])
+            if codes:
+                seen = len([r for r in self._requests if r["path"] == rec["path"]])
+                code = codes[min(seen, len(codes)) - 1]
+                answer = (code, "answer %d to request %d" % (code, seen), {}, 0.0)
+            return rec, answer
+
+
+class RetryScheduleTestCase(TgleadTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tracker.stop()
+        cls.tracker = ScriptedTracker().start()
+
+    def _one_wait_postback(self, click):
+        self.setup_bot_and_campaign(postbacks={"wait": self.tpl("wait")})
+        self.send(start(self.next_uid(), ALINA, "/start CAMP42-%s" % click, int(time.time()) - 60))
+        return self.find_lead(ALINA["id"])
+
+    def _assert_one_tid(self, hits, pb):
+        tids = [h["query"].get("tid") for h in hits]
+        self.assertTrue(tids[0], hits)
+        self.assertEqual(set(tids), {tids[0]}, "every attempt must carry the postback's tid")
+        self.assertEqual(pb.get("tid"), tids[0], pb)
+
+
+class RetryThenSuccessTest(RetryScheduleTestCase):
+    EXTRA_SERVE_ARGS = ["--reconcile-every", "0", "--postback-retry-delays", "1s,1s"]
+
+    def test_500_then_200_ends_sent(self):
+        self.tracker.script("/pb/wait", [500, 200])
+        ld = self._one_wait_postback("flaky")
+        pb = self.wait_postback_state(ld["id"], "wait", "sent", timeout=self.ASYNC_TIMEOUT)
+        self.assertEqual([a["http_code"] for a in pb["attempts"]], [500, 200], pb)
+        self.assertEqual([a["body"] for a in pb["attempts"]],
+                         ["answer 500 to request 1", "answer 200 to request 2"], pb)
+        self.quiet(1.5)   # longer than the schedule's delays: nothing more may follow
+        hits = self.tracker.requests("/pb/wait")
+        self.assertEqual(len(hits), 2, [h["raw_path"] for h in hits])
+        self._assert_one_tid(hits, pb)
+        pb = [p for p in self.postbacks_of(ld["id"]) if p["status"] == "wait"][0]
+        self.assertEqual((pb["state"], len(pb["attempts"])), ("sent", 2), pb)
+
+
+class RetryGivesUpTest(RetryScheduleTestCase):
+    EXTRA_SERVE_ARGS = ["--reconcile-every", "0", "--postback-retry-delays", "1s"]
+
+    def test_failed_after_the_last_delay(self):
+        self.tracker.script("/pb/wait", [500])
+        ld = self._one_wait_postback("down")
+        pb = self.wait_postback_state(ld["id"], "wait", "failed", timeout=self.ASYNC_TIMEOUT)
+        self.assertEqual([a["http_code"] for a in pb["attempts"]], [500, 500], pb)
+        self.assertIn("gave up after 2 attempts", pb.get("reason") or "", pb)
+        self.quiet(1.5)
+        hits = self.tracker.requests("/pb/wait")
+        self.assertEqual(len(hits), 2, [h["raw_path"] for h in hits])
+        self._assert_one_tid(hits, pb)
+
+    def _serve_refuses(self, args, env=None):
+        p = subprocess.Popen([binary_path(), "serve", "--listen", "127.0.0.1:%d" % free_port(),
+                              "--db", self.db, "--telegram-api", self.botapi.url] + args,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.tmp,
+                             env=dict(os.environ, **(env or {})))
+        try:
+            _, err = p.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate(timeout=5)
+            self.fail("serve kept running with %r %r" % (args, env))
+        self.assertNotEqual(p.returncode, 0, (args, env))
+        return err.decode("utf-8", "replace")
+
+    def test_bad_schedules_refused_with_a_reason(self):
+        for value, mentions in (("", "entry 1"), ("1m,,5m", "entry 2"), ("5x", "'5x'"),
+                                ("0s", "delay 1"), ("1m,169h", "delay 2"),
+                                (",".join(["1s"] * 11), "at most 10")):
+            err = self._serve_refuses(["--postback-retry-delays", value])
+            self.assertIn("--postback-retry-delays", err, value)
+            self.assertIn(mentions, err, value)
+        err = self._serve_refuses([], env={"TGLEAD_POSTBACK_RETRY_DELAYS": "1m,banana"})
+        self.assertIn("'banana'", err)
 
 
 # --------------------------------------------------------------------------

@@ -11,11 +11,13 @@ export function setHandlers(handlers) {
   onUnpaid = handlers.unpaid || onUnpaid;
 }
 
+// `details`: the rest of the error body, e.g. the `conflicts` of an `exists`.
 export class ApiError extends Error {
-  constructor(code, message, httpStatus) {
+  constructor(code, message, httpStatus, details = {}) {
     super(message || code);
     this.code = code;
     this.httpStatus = httpStatus;
+    this.details = details;
   }
 }
 
@@ -30,11 +32,17 @@ export function query(params = {}) {
   return s ? '?' + s : '';
 }
 
-async function request(method, path, params) {
+// `file`: a Blob sent as the raw body (uploads), with the parameters in the query string.
+async function request(method, path, params, file) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   let url = path;
   if (method === 'GET') {
     url += query(params);
+  } else if (file) {
+    url += query(params);
+    init.headers['Content-Type'] = file.type || 'application/octet-stream';
+    init.headers['X-CSRF-Token'] = csrf;
+    init.body = file;
   } else {
     init.headers['Content-Type'] = 'application/json';
     init.headers['X-CSRF-Token'] = csrf;
@@ -50,7 +58,9 @@ async function request(method, path, params) {
   try { body = await response.json(); } catch (e) { /* not JSON */ }
   if (!body) throw new ApiError('busy', `Unexpected answer from the server (HTTP ${response.status}).`, response.status);
   if (body.status !== 'ok') {
-    const error = new ApiError(body.error, body.message, response.status);
+    const { error: code, message, ...details } = body;
+    delete details.status;
+    const error = new ApiError(code, message, response.status, details);
     if (body.error === 'auth' && !path.startsWith('/auth/login')) onAuthLost(error);
     if (body.error === 'unpaid') onUnpaid(error);
     throw error;
@@ -65,6 +75,9 @@ export async function get(path, params) {
 }
 export async function post(path, params) {
   return (await request('POST', path, params)).data;
+}
+export async function postFile(path, params, file) {
+  return (await request('POST', path, params, file)).data;
 }
 
 export const auth = {

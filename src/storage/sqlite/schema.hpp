@@ -318,6 +318,9 @@ CREATE TABLE contact_values (
 ) WITHOUT ROWID;
 CREATE INDEX contact_values_field ON contact_values(field_id, value);
 
+-- Segment rules on campaign lead statuses look leads up by the contact's Telegram id.
+CREATE INDEX leads_user_subscriber ON leads(user_id, subscriber, status);
+
 -- Segments (§8.2): AND-ed rules kept as a JSON array of {field, op, value}.
 CREATE TABLE segments (
   id INTEGER PRIMARY KEY,
@@ -330,6 +333,73 @@ CREATE TABLE segments (
   updated INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX segments_name ON segments(user_id, lower(name));
+)~",
+    R"~(
+-- Contact crawling (§8.2): one row per crawled source of an account, a chat the bot
+-- administers (kind 'chat') or a Telegram Desktop export (kind 'export', keyed by the
+-- file's SHA-256), with its counts; `refreshed` drives the 24 h result cache.
+CREATE TABLE crawls (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  kind TEXT NOT NULL,
+  bot_id INTEGER NOT NULL DEFAULT 0,
+  chat_id INTEGER NOT NULL DEFAULT 0,
+  source_hash TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 0,
+  round INTEGER NOT NULL DEFAULT 1,
+  started INTEGER NOT NULL,
+  refreshed INTEGER NOT NULL DEFAULT 0,
+  stopped INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL DEFAULT 0,
+  updated INTEGER NOT NULL DEFAULT 0,
+  unchanged INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  report TEXT NOT NULL DEFAULT '{}'
+);
+-- The webhook looks a group message's chat up here.
+CREATE UNIQUE INDEX crawls_chat ON crawls(bot_id, chat_id, user_id) WHERE kind = 'chat';
+CREATE UNIQUE INDEX crawls_export ON crawls(user_id, source_hash) WHERE kind = 'export';
+CREATE INDEX crawls_user ON crawls(user_id, id);
+
+-- Distinct members a crawl found; `round` is the crawl round that last recorded them as contacts.
+CREATE TABLE crawl_members (
+  crawl_id INTEGER NOT NULL,
+  telegram_id INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  via TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  recorded INTEGER NOT NULL,
+  PRIMARY KEY (crawl_id, telegram_id)
+) WITHOUT ROWID;
+CREATE INDEX crawl_members_seen ON crawl_members(crawl_id, first_seen, telegram_id);
+)~",
+    R"~(
+-- Background contact imports (issue 6): run state and progress, the whole report, revert.
+-- state: queued, running, done, failed, reverted; done/total: bytes of the file (or sheet) read.
+ALTER TABLE contact_imports ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+ALTER TABLE contact_imports ADD COLUMN format TEXT NOT NULL DEFAULT 'csv';
+ALTER TABLE contact_imports ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE contact_imports ADD COLUMN fatal TEXT NOT NULL DEFAULT '';
+ALTER TABLE contact_imports ADD COLUMN reverted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN revert_deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN revert_changed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE contact_imports ADD COLUMN revert_kept INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX contact_imports_user ON contact_imports(user_id, id);
+
+-- Row errors of an import in file order, for its downloadable error file.
+CREATE TABLE contact_import_errors (
+  import_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  column_name TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL,
+  PRIMARY KEY (import_id, seq)
+) WITHOUT ROWID;
 )~",
 });
 

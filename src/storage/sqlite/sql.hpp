@@ -302,10 +302,121 @@ inline constexpr const char* kUntagContact = "DELETE FROM contact_tags WHERE con
 inline constexpr const char* kTagsOfUser =
     "SELECT t.id, t.user_id, t.name, t.colour, (SELECT COUNT(*) FROM contact_tags ct WHERE ct.tag_id = t.id) "
     "FROM tags t WHERE t.user_id = ? ORDER BY lower(t.name), t.id";
+
+// Contact import runs (issue 6: background imports, progress, error files, revert).
+#define TGLEAD_CONTACT_IMPORT_COLUMNS                                                                          \
+  "id, user_id, file_name, mode, started, finished, rows, created, updated, skipped, errors, state, format, " \
+  "unchanged, duplicates, done, total, warnings, fatal, reverted, revert_deleted, revert_changed, revert_kept"
 inline constexpr const char* kInsertContactImport =
-    "INSERT INTO contact_imports (user_id, file_name, mode, started, finished, rows, created, updated, skipped, errors) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?)";
+    "INSERT INTO contact_imports (user_id, file_name, mode, started, finished, rows, created, updated, skipped, errors, "
+    "state, format, unchanged, duplicates, done, total, warnings, fatal, reverted, revert_deleted, revert_changed, "
+    "revert_kept) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 inline constexpr const char* kUpdateContactImport =
-    "UPDATE contact_imports SET finished=?, rows=?, created=?, updated=?, skipped=?, errors=? WHERE id=?";
+    "UPDATE contact_imports SET finished=?, rows=?, created=?, updated=?, skipped=?, errors=?, state=?, format=?, "
+    "unchanged=?, duplicates=?, done=?, total=?, warnings=?, fatal=?, reverted=?, revert_deleted=?, revert_changed=?, "
+    "revert_kept=? WHERE id=?";
+inline constexpr const char* kContactImportById =
+    "SELECT " TGLEAD_CONTACT_IMPORT_COLUMNS " FROM contact_imports WHERE user_id = ? AND id = ?";
+inline constexpr const char* kLastContactImportErrorSeq =
+    "SELECT COALESCE(MAX(seq), 0) FROM contact_import_errors WHERE import_id = ?";
+inline constexpr const char* kInsertContactImportError =
+    "INSERT INTO contact_import_errors (import_id, seq, row, column_name, reason) VALUES (?,?,?,?,?)";
+inline constexpr const char* kContactImportErrors =
+    "SELECT row, column_name, reason FROM contact_import_errors WHERE import_id = ? ORDER BY seq";
+inline constexpr const char* kFailUnfinishedContactImports =
+    "UPDATE contact_imports SET state = 'failed', fatal = ?, finished = ? WHERE state IN ('queued', 'running')";
+inline constexpr const char* kContactsOfImport =
+    "SELECT ct.id, ct.updated, EXISTS (SELECT 1 FROM contact_history h WHERE h.contact_id = ct.id AND h.kind = 'merged') "
+    "FROM contacts ct WHERE ct.user_id = ? AND ct.import_id = ? AND ct.id > ? ORDER BY ct.id LIMIT ?";
+// Batched dedup lookups: one statement per identifier kind for a whole write unit (JSON arrays of keys).
+inline constexpr const char* kContactsByTelegramIds =
+    "SELECT " TGLEAD_CONTACT_COLUMNS
+    " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id IN (SELECT value FROM json_each(?))";
+inline constexpr const char* kContactsByUsernameKeys =
+    "SELECT " TGLEAD_CONTACT_COLUMNS
+    " FROM contacts ct WHERE ct.user_id = ? AND lower(ct.username) IN (SELECT value FROM json_each(?))"
+    " AND ct.username IS NOT NULL";
+inline constexpr const char* kContactsByPhones =
+    "SELECT " TGLEAD_CONTACT_COLUMNS
+    " FROM contacts ct WHERE ct.user_id = ? AND ct.phone IN (SELECT value FROM json_each(?))";
+
+// CRM custom fields, values and segments (§8.2).
+#define TGLEAD_FIELD_COLUMNS \
+  "id, user_id, name, label, description, type, required, options, min_value, max_value, created, updated"
+inline constexpr const char* kFieldsOfUser =
+    "SELECT " TGLEAD_FIELD_COLUMNS " FROM contact_fields WHERE user_id = ? ORDER BY lower(label), id";
+inline constexpr const char* kInsertField =
+    "INSERT INTO contact_fields (user_id, name, label, description, required, options, min_value, max_value, type, "
+    "created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateField =
+    "UPDATE contact_fields SET label=?, description=?, required=?, options=?, min_value=?, max_value=?, updated=? "
+    "WHERE user_id=? AND id=?";
+inline constexpr const char* kDeleteField = "DELETE FROM contact_fields WHERE user_id = ? AND id = ?";
+inline constexpr const char* kDeleteFieldValues = "DELETE FROM contact_values WHERE field_id = ?";
+inline constexpr const char* kContactValues =
+    "SELECT field_id, value, number FROM contact_values WHERE contact_id = ? ORDER BY field_id";
+inline constexpr const char* kSetContactValue =
+    "INSERT INTO contact_values (contact_id, field_id, value, number) VALUES (?,?,?,?) "
+    "ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value, number = excluded.number";
+inline constexpr const char* kClearContactValue = "DELETE FROM contact_values WHERE contact_id = ? AND field_id = ?";
+inline constexpr const char* kDeleteContactValues = "DELETE FROM contact_values WHERE contact_id = ?";
+// Merge: the primary keeps its own values and takes the secondary's for fields it has none of.
+inline constexpr const char* kMoveContactValues =
+    "INSERT OR IGNORE INTO contact_values (contact_id, field_id, value, number) "
+    "SELECT ?, field_id, value, number FROM contact_values WHERE contact_id = ?";
+#define TGLEAD_SEGMENT_COLUMNS "id, user_id, name, description, rules, active, created, updated"
+inline constexpr const char* kSegmentsOfUser =
+    "SELECT " TGLEAD_SEGMENT_COLUMNS " FROM segments WHERE user_id = ? ORDER BY lower(name), id";
+inline constexpr const char* kSegmentById = "SELECT " TGLEAD_SEGMENT_COLUMNS " FROM segments WHERE user_id = ? AND id = ?";
+inline constexpr const char* kSegmentByName =
+    "SELECT " TGLEAD_SEGMENT_COLUMNS " FROM segments WHERE user_id = ? AND lower(name) = lower(?)";
+inline constexpr const char* kInsertSegment =
+    "INSERT INTO segments (user_id, name, description, rules, active, created, updated) VALUES (?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateSegment =
+    "UPDATE segments SET name=?, description=?, rules=?, active=?, updated=? WHERE user_id=? AND id=?";
+inline constexpr const char* kDeleteSegment = "DELETE FROM segments WHERE user_id = ? AND id = ?";
+
+// Contact crawling (§8.2).
+#define TGLEAD_CRAWL_COLUMNS                                                                                  \
+  "cr.id, cr.user_id, cr.kind, cr.bot_id, cr.chat_id, cr.source_hash, cr.title, cr.active, cr.round, cr.started, " \
+  "cr.refreshed, cr.stopped, cr.created, cr.updated, cr.unchanged, cr.skipped, cr.report, "                      \
+  "(SELECT COUNT(*) FROM crawl_members m WHERE m.crawl_id = cr.id)"
+inline constexpr const char* kCrawlById = "SELECT " TGLEAD_CRAWL_COLUMNS " FROM crawls cr WHERE cr.user_id = ? AND cr.id = ?";
+// The webhook's lookup: no member count, only what recording a sighting needs.
+inline constexpr const char* kChatCrawl =
+    "SELECT cr.id, cr.user_id, cr.kind, cr.bot_id, cr.chat_id, cr.source_hash, cr.title, cr.active, cr.round, "
+    "cr.started, cr.refreshed, cr.stopped, cr.created, cr.updated, cr.unchanged, cr.skipped, cr.report, 0 "
+    "FROM crawls cr WHERE cr.kind = 'chat' AND cr.bot_id = ? AND cr.chat_id = ? AND cr.user_id = ?";
+inline constexpr const char* kExportCrawl =
+    "SELECT " TGLEAD_CRAWL_COLUMNS " FROM crawls cr WHERE cr.kind = 'export' AND cr.user_id = ? AND cr.source_hash = ?";
+inline constexpr const char* kCrawlsOfUser =
+    "SELECT " TGLEAD_CRAWL_COLUMNS " FROM crawls cr WHERE cr.user_id = ?1 AND (?2 = '' OR cr.kind = ?2) "
+    "ORDER BY cr.id DESC LIMIT ?3 OFFSET ?4";
+inline constexpr const char* kCountCrawlsOfUser =
+    "SELECT COUNT(*) FROM crawls cr WHERE cr.user_id = ?1 AND (?2 = '' OR cr.kind = ?2)";
+inline constexpr const char* kInsertCrawl =
+    "INSERT INTO crawls (user_id, kind, bot_id, chat_id, source_hash, title, active, round, started, refreshed, "
+    "stopped, created, updated, unchanged, skipped, report) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+inline constexpr const char* kUpdateCrawl =
+    "UPDATE crawls SET title=?, active=?, round=?, refreshed=?, stopped=?, created=?, updated=?, unchanged=?, "
+    "skipped=?, report=? WHERE id=?";
+inline constexpr const char* kAddCrawlCounts =
+    "UPDATE crawls SET created = created + ?, updated = updated + ?, unchanged = unchanged + ?, "
+    "skipped = skipped + ? WHERE id = ?";
+inline constexpr const char* kMarkCrawlMember =
+    "INSERT INTO crawl_members (crawl_id, telegram_id, round, via, first_seen, recorded) VALUES (?1,?2,?3,?4,?5,?5) "
+    "ON CONFLICT (crawl_id, telegram_id) DO UPDATE SET round = excluded.round, recorded = excluded.recorded "
+    "WHERE crawl_members.round < excluded.round";
+inline constexpr const char* kCrawlMembers =
+    "SELECT m.telegram_id, m.via, m.first_seen, m.recorded, COALESCE(ct.id, 0), COALESCE(ct.username, ''), "
+    "COALESCE(ct.first_name, ''), COALESCE(ct.last_name, '') FROM crawls cr "
+    "JOIN crawl_members m ON m.crawl_id = cr.id "
+    "LEFT JOIN contacts ct ON ct.user_id = cr.user_id AND ct.telegram_id = m.telegram_id "
+    "WHERE cr.user_id = ? AND cr.id = ? ORDER BY m.first_seen DESC, m.telegram_id DESC LIMIT ? OFFSET ?";
+inline constexpr const char* kCountCrawlMembers =
+    "SELECT COUNT(*) FROM crawls cr JOIN crawl_members m ON m.crawl_id = cr.id WHERE cr.user_id = ? AND cr.id = ?";
+// Rule 13 for crawls; a crawl already running on the new id wins.
+inline constexpr const char* kMigrateCrawls =
+    "UPDATE OR IGNORE crawls SET chat_id = ? WHERE kind = 'chat' AND bot_id = ? AND chat_id = ?";
 
 }  // namespace tglead::storage::sqlite::sql

@@ -7,6 +7,7 @@
 
 #include "domain/welcome_json.hpp"
 #include "storage/sqlite/schema.hpp"
+#include "storage/sqlite/segment_sql.hpp"
 #include "storage/sqlite/sql.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "util/time_format.hpp"
@@ -144,6 +145,84 @@ crm::Contact read_contact(const Stmt& s) {
   return c;
 }
 
+crm::FieldDefinition read_field(const Stmt& s) {
+  crm::FieldDefinition f;
+  f.id = s.int64(0);
+  f.user_id = s.int64(1);
+  f.name = s.text(2);
+  f.label = s.text(3);
+  f.description = s.text(4);
+  f.type = crm::parse_field_type(s.text(5)).value_or(crm::FieldType::Text);
+  f.required = s.int64(6) != 0;
+  auto options = nlohmann::json::parse(s.text(7), nullptr, false);
+  if (options.is_array()) {
+    for (const auto& o : options) {
+      if (o.is_string()) f.options.push_back(o.get<std::string>());
+    }
+  }
+  if (!s.is_null(8)) f.min = s.real(8);
+  if (!s.is_null(9)) f.max = s.real(9);
+  f.created = s.int64(10);
+  f.updated = s.int64(11);
+  return f;
+}
+
+crm::Segment read_segment(const Stmt& s) {
+  return crm::Segment{s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.int64(5) != 0, s.int64(6), s.int64(7)};
+}
+
+void bind_field(Stmt& stmt, int first, const crm::FieldDefinition& f) {
+  stmt.bind(first, f.label);
+  stmt.bind(first + 1, f.description);
+  stmt.bind(first + 2, f.required);
+  stmt.bind(first + 3, nlohmann::json(f.options).dump());
+  if (f.min) {
+    stmt.bind(first + 4, *f.min);
+  } else {
+    stmt.bind_null(first + 4);
+  }
+  if (f.max) {
+    stmt.bind(first + 5, *f.max);
+  } else {
+    stmt.bind_null(first + 5);
+  }
+}
+
+// Columns of TGLEAD_CONTACT_IMPORT_COLUMNS.
+ContactImportRecord read_contact_import(const Stmt& s) {
+  ContactImportRecord r;
+  r.id = s.int64(0);
+  r.user_id = s.int64(1);
+  r.file_name = s.text(2);
+  r.mode = s.text(3);
+  r.started = s.int64(4);
+  r.finished = s.int64(5);
+  r.rows = s.int64(6);
+  r.created = s.int64(7);
+  r.updated = s.int64(8);
+  r.skipped = s.int64(9);
+  r.errors = s.int64(10);
+  r.state = s.text(11);
+  r.format = s.text(12);
+  r.unchanged = s.int64(13);
+  r.duplicates = s.int64(14);
+  r.done = s.int64(15);
+  r.total = s.int64(16);
+  r.warnings = s.text(17);
+  r.fatal = s.text(18);
+  r.reverted = s.int64(19);
+  r.revert_deleted = s.int64(20);
+  r.revert_changed = s.int64(21);
+  r.revert_kept = s.int64(22);
+  return r;
+}
+
+// A JSON array of the keys, bound once for `IN (SELECT value FROM json_each(?))`.
+template <typename T>
+std::string json_array_of(const std::vector<T>& keys) {
+  return nlohmann::json(keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 crm::Tag read_tag(const Stmt& s) {
   crm::Tag t;
   t.id = s.int64(0);
@@ -151,6 +230,35 @@ crm::Tag read_tag(const Stmt& s) {
   t.name = s.text(2);
   t.colour = s.text(3);
   return t;
+}
+
+std::string_view crawl_kind_name(CrawlKind kind) { return kind == CrawlKind::Chat ? "chat" : "export"; }
+
+Crawl read_crawl(const Stmt& s) {
+  Crawl c;
+  c.id = s.int64(0);
+  c.user_id = s.int64(1);
+  c.kind = s.text(2) == "export" ? CrawlKind::Export : CrawlKind::Chat;
+  c.bot_id = s.int64(3);
+  c.chat_id = s.int64(4);
+  c.source_hash = s.text(5);
+  c.title = s.text(6);
+  c.active = s.int64(7) != 0;
+  c.round = s.int64(8);
+  c.started = s.int64(9);
+  c.refreshed = s.int64(10);
+  c.stopped = s.int64(11);
+  c.created = s.int64(12);
+  c.updated = s.int64(13);
+  c.unchanged = s.int64(14);
+  c.skipped = s.int64(15);
+  c.report = s.text(16);
+  c.members = s.int64(17);
+  return c;
+}
+
+CrawlMember read_crawl_member(const Stmt& s) {
+  return CrawlMember{s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.text(5), s.text(6), s.text(7)};
 }
 
 // Unknown identifiers are NULL so the partial unique indexes ignore them.
@@ -187,7 +295,10 @@ void bind_contact_fields(Stmt& stmt, int first, const crm::Contact& c) {
   stmt.bind(first + 12, c.import_id);
 }
 
-std::string contact_where(const ContactFilter& f) {
+// Segment rule parameters follow the fixed contact filter parameters ?1..?6.
+constexpr int kFirstRuleParam = 7;
+
+std::string contact_where(const ContactFilter& f, const SqlFilter& rules) {
   std::string where = " WHERE ct.user_id = ?1";
   if (!f.q.empty()) {
     where +=
@@ -198,10 +309,10 @@ std::string contact_where(const ContactFilter& f) {
   if (f.status) where += " AND ct.status = ?4";
   if (f.source) where += " AND ct.source = ?5";
   if (f.tag_id) where += " AND EXISTS (SELECT 1 FROM contact_tags x WHERE x.contact_id = ct.id AND x.tag_id = ?6)";
-  return where;
+  return where + rules.sql;
 }
 
-void bind_contact_filter(Stmt& stmt, const ContactFilter& f) {
+void bind_contact_filter(Stmt& stmt, const ContactFilter& f, const SqlFilter& rules) {
   stmt.bind(1, f.user_id);
   if (!f.q.empty()) {
     std::string q = f.q;
@@ -218,6 +329,8 @@ void bind_contact_filter(Stmt& stmt, const ContactFilter& f) {
   if (f.status) stmt.bind(4, crm::status_name(*f.status));
   if (f.source) stmt.bind(5, crm::source_name(*f.source));
   if (f.tag_id) stmt.bind(6, *f.tag_id);
+  int index = kFirstRuleParam;
+  for (const auto& value : rules.values) std::visit([&](const auto& v) { stmt.bind(index++, v); }, value);
 }
 
 template <typename T, typename Reader, typename... Args>
@@ -235,6 +348,11 @@ std::vector<T> many(Db& db, const char* query, Reader reader, const Args&... arg
   std::vector<T> out;
   while (stmt.step()) out.push_back(reader(stmt));
   return out;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> read_values(Db& db, std::int64_t contact_id) {
+  return many<std::pair<std::int64_t, std::string>>(
+      db, sql::kContactValues, [](const Stmt& s) { return std::make_pair(s.int64(0), s.text(1)); }, contact_id);
 }
 
 template <typename... Args>
@@ -399,7 +517,7 @@ class SqliteWriteTx final : public WriteTx {
 
   void migrate_chat(std::int64_t bot_id, std::int64_t old_chat_id, std::int64_t new_chat_id) override {
     for (const char* query : {sql::kMigrateChat, sql::kMigrateCampaigns, sql::kMigrateJournal,
-                              sql::kMigrateRollupChat}) {
+                              sql::kMigrateRollupChat, sql::kMigrateCrawls}) {
       db_.prepare(query).bind_all(new_chat_id, bot_id, old_chat_id).run();
     }
   }
@@ -639,6 +757,7 @@ class SqliteWriteTx final : public WriteTx {
     if (db_.changes() == 0) return;
     db_.prepare(sql::kDeleteContactTags).bind_all(id).run();
     db_.prepare(sql::kDeleteContactHistory).bind_all(id).run();
+    db_.prepare(sql::kDeleteContactValues).bind_all(id).run();
   }
 
   void insert_contact_history(const crm::HistoryEntry& e) override {
@@ -649,6 +768,8 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kMoveContactTags).bind_all(to, from).run();
     db_.prepare(sql::kDeleteContactTags).bind_all(from).run();
     db_.prepare(sql::kMoveContactHistory).bind_all(to, from).run();
+    db_.prepare(sql::kMoveContactValues).bind_all(to, from).run();
+    db_.prepare(sql::kDeleteContactValues).bind_all(from).run();
   }
 
   std::optional<crm::Tag> tag(std::int64_t user_id, std::int64_t tag_id) override {
@@ -683,15 +804,180 @@ class SqliteWriteTx final : public WriteTx {
   std::int64_t insert_contact_import(const ContactImportRecord& r) override {
     db_.prepare(sql::kInsertContactImport)
         .bind_all(r.user_id, r.file_name, r.mode, r.started, r.finished, r.rows, r.created, r.updated, r.skipped,
-                  r.errors)
+                  r.errors, r.state, r.format, r.unchanged, r.duplicates, r.done, r.total, r.warnings, r.fatal,
+                  r.reverted, r.revert_deleted, r.revert_changed, r.revert_kept)
         .run();
     return db_.last_insert_id();
   }
 
   void update_contact_import(const ContactImportRecord& r) override {
     db_.prepare(sql::kUpdateContactImport)
-        .bind_all(r.finished, r.rows, r.created, r.updated, r.skipped, r.errors, r.id)
+        .bind_all(r.finished, r.rows, r.created, r.updated, r.skipped, r.errors, r.state, r.format, r.unchanged,
+                  r.duplicates, r.done, r.total, r.warnings, r.fatal, r.reverted, r.revert_deleted, r.revert_changed,
+                  r.revert_kept, r.id)
         .run();
+  }
+
+  // Contact import runs (issue 6).
+  std::optional<ContactImportRecord> contact_import(std::int64_t user_id, std::int64_t id) override {
+    return one<ContactImportRecord>(db_, sql::kContactImportById, read_contact_import, user_id, id);
+  }
+
+  void add_contact_import_errors(std::int64_t import_id, const std::vector<ContactImportError>& errors) override {
+    if (errors.empty()) return;
+    std::int64_t seq = 0;
+    {
+      auto last = db_.prepare(sql::kLastContactImportErrorSeq);
+      last.bind_all(import_id);
+      if (last.step()) seq = last.int64(0);
+    }
+    for (const auto& e : errors) {
+      db_.prepare(sql::kInsertContactImportError).bind_all(import_id, ++seq, e.row, e.column, e.reason).run();
+    }
+  }
+
+  int fail_unfinished_contact_imports(std::int64_t now, std::string_view reason) override {
+    db_.prepare(sql::kFailUnfinishedContactImports).bind_all(reason, now).run();
+    return db_.changes();
+  }
+
+  std::vector<ImportedContact> contacts_of_import(std::int64_t user_id, std::int64_t import_id, std::int64_t after_id,
+                                                  int max) override {
+    return many<ImportedContact>(
+        db_, sql::kContactsOfImport,
+        [](const Stmt& s) { return ImportedContact{s.int64(0), s.int64(1), s.int64(2) != 0}; }, user_id, import_id,
+        after_id, max);
+  }
+
+  std::vector<crm::Contact> contacts_with_identifiers(std::int64_t user_id, const std::vector<std::int64_t>& telegram_ids,
+                                                      const std::vector<std::string>& username_keys,
+                                                      const std::vector<std::string>& phones) override {
+    std::vector<crm::Contact> out;
+    auto add = [&](const char* query, const std::string& keys) {
+      auto stmt = db_.prepare(query);
+      stmt.bind_all(user_id, keys);
+      while (stmt.step()) out.push_back(read_contact(stmt));
+    };
+    if (!telegram_ids.empty()) add(sql::kContactsByTelegramIds, json_array_of(telegram_ids));
+    if (!username_keys.empty()) add(sql::kContactsByUsernameKeys, json_array_of(username_keys));
+    if (!phones.empty()) add(sql::kContactsByPhones, json_array_of(phones));
+    return out;
+  }
+
+  // Contact crawling (§8.2).
+  std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) override {
+    return one<Crawl>(db_, sql::kCrawlById, read_crawl, user_id, id);
+  }
+
+  std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) override {
+    return one<Crawl>(db_, sql::kChatCrawl, read_crawl, bot_id, chat_id, user_id);
+  }
+
+  std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) override {
+    return one<Crawl>(db_, sql::kExportCrawl, read_crawl, user_id, source_hash);
+  }
+
+  std::int64_t insert_crawl(const Crawl& c) override {
+    db_.prepare(sql::kInsertCrawl)
+        .bind_all(c.user_id, crawl_kind_name(c.kind), c.bot_id, c.chat_id, c.source_hash, c.title, c.active, c.round,
+                  c.started, c.refreshed, c.stopped, c.created, c.updated, c.unchanged, c.skipped, c.report)
+        .run();
+    return db_.last_insert_id();
+  }
+
+  void update_crawl(const Crawl& c) override {
+    db_.prepare(sql::kUpdateCrawl)
+        .bind_all(c.title, c.active, c.round, c.refreshed, c.stopped, c.created, c.updated, c.unchanged, c.skipped,
+                  c.report, c.id)
+        .run();
+  }
+
+  void add_crawl_counts(std::int64_t crawl_id, std::int64_t created, std::int64_t updated, std::int64_t unchanged,
+                        std::int64_t skipped) override {
+    db_.prepare(sql::kAddCrawlCounts).bind_all(created, updated, unchanged, skipped, crawl_id).run();
+  }
+
+  bool mark_crawl_member(std::int64_t crawl_id, std::int64_t round, std::int64_t telegram_id, std::string_view via,
+                         std::int64_t now) override {
+    db_.prepare(sql::kMarkCrawlMember).bind_all(crawl_id, telegram_id, round, via, now).run();
+    return db_.changes() == 1;
+  }
+
+  std::vector<crm::FieldDefinition> fields(std::int64_t user_id) override {
+    return many<crm::FieldDefinition>(db_, sql::kFieldsOfUser, read_field, user_id);
+  }
+
+  std::int64_t insert_field(const crm::FieldDefinition& f) override {
+    auto stmt = db_.prepare(sql::kInsertField);
+    stmt.bind_all(f.user_id, f.name);
+    bind_field(stmt, 3, f);
+    stmt.bind(9, crm::field_type_name(f.type));
+    stmt.bind(10, f.created);
+    stmt.bind(11, f.updated);
+    stmt.run();
+    return db_.last_insert_id();
+  }
+
+  void update_field(const crm::FieldDefinition& f) override {
+    auto stmt = db_.prepare(sql::kUpdateField);
+    bind_field(stmt, 1, f);
+    stmt.bind(7, f.updated);
+    stmt.bind(8, f.user_id);
+    stmt.bind(9, f.id);
+    stmt.run();
+  }
+
+  void delete_field(std::int64_t user_id, std::int64_t field_id) override {
+    db_.prepare(sql::kDeleteField).bind_all(user_id, field_id).run();
+    if (db_.changes() == 0) return;
+    db_.prepare(sql::kDeleteFieldValues).bind_all(field_id).run();
+  }
+
+  std::vector<std::pair<std::int64_t, crm::FieldValue>> contact_values(std::int64_t contact_id) override {
+    return many<std::pair<std::int64_t, crm::FieldValue>>(
+        db_, sql::kContactValues,
+        [](const Stmt& s) {
+          crm::FieldValue v{s.text(1), std::nullopt};
+          if (!s.is_null(2)) v.number = s.real(2);
+          return std::make_pair(s.int64(0), std::move(v));
+        },
+        contact_id);
+  }
+
+  void set_contact_value(std::int64_t contact_id, std::int64_t field_id, const crm::FieldValue& value) override {
+    auto stmt = db_.prepare(sql::kSetContactValue);
+    stmt.bind_all(contact_id, field_id, value.text);
+    if (value.number) {
+      stmt.bind(4, *value.number);
+    } else {
+      stmt.bind_null(4);
+    }
+    stmt.run();
+  }
+
+  void clear_contact_value(std::int64_t contact_id, std::int64_t field_id) override {
+    db_.prepare(sql::kClearContactValue).bind_all(contact_id, field_id).run();
+  }
+
+  std::optional<crm::Segment> segment(std::int64_t user_id, std::int64_t id) override {
+    return one<crm::Segment>(db_, sql::kSegmentById, read_segment, user_id, id);
+  }
+
+  std::optional<crm::Segment> segment_by_name(std::int64_t user_id, std::string_view name) override {
+    return one<crm::Segment>(db_, sql::kSegmentByName, read_segment, user_id, name);
+  }
+
+  std::int64_t insert_segment(const crm::Segment& g) override {
+    db_.prepare(sql::kInsertSegment).bind_all(g.user_id, g.name, g.description, g.rules, g.active, g.created, g.updated).run();
+    return db_.last_insert_id();
+  }
+
+  void update_segment(const crm::Segment& g) override {
+    db_.prepare(sql::kUpdateSegment).bind_all(g.name, g.description, g.rules, g.active, g.updated, g.user_id, g.id).run();
+  }
+
+  void delete_segment(std::int64_t user_id, std::int64_t id) override {
+    db_.prepare(sql::kDeleteSegment).bind_all(user_id, id).run();
   }
 
  private:
@@ -745,6 +1031,9 @@ SqliteStore::SqliteStore(std::string path, std::size_t max_batch) : path_(std::m
   writer_db_ = std::make_unique<Db>(path_, false);
   // Acknowledged webhooks must survive power loss too; batching pays for the fsync.
   writer_db_->exec("PRAGMA synchronous=FULL");
+  // Dedup lookups and index inserts of contact imports touch pages all over the
+  // contact indexes; a million contacts need ~200 MiB of them hot (issue 6 benchmark).
+  writer_db_->exec("PRAGMA cache_size=-262144");
   writer_db_->exec(sql::kAbandonSending);
   writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();
   writer_ = std::thread([this] { writer_loop(); });
@@ -1113,19 +1402,34 @@ std::optional<std::int64_t> SqliteStore::next_telegram_time() {
 
 std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
   auto r = read();
+  SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
   auto out = paged<crm::Contact>(
-      *r, TGLEAD_CONTACT_COLUMNS, " FROM contacts ct" + contact_where(f), "ct.updated DESC, ct.id DESC", 7, f.limit,
-      f.offset, [&](Stmt& stmt) { bind_contact_filter(stmt, f); }, read_contact, total);
+      *r, TGLEAD_CONTACT_COLUMNS, " FROM contacts ct" + contact_where(f, rules), "ct.updated DESC, ct.id DESC",
+      kFirstRuleParam + static_cast<int>(rules.values.size()), f.limit, f.offset,
+      [&](Stmt& stmt) { bind_contact_filter(stmt, f, rules); }, read_contact, total);
   for (auto& c : out) {
     c.tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c.id);
+    c.values = read_values(*r, c.id);
   }
   return out;
+}
+
+std::int64_t SqliteStore::count_contacts(const ContactFilter& f) {
+  auto r = read();
+  SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
+  auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM contacts ct" + contact_where(f, rules));
+  bind_contact_filter(count, f, rules);
+  count.step();
+  return count.int64(0);
 }
 
 std::optional<crm::Contact> SqliteStore::contact(std::int64_t user_id, std::int64_t id) {
   auto r = read();
   auto c = one<crm::Contact>(*r, sql::kContactById, read_contact, user_id, id);
-  if (c) c->tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c->id);
+  if (c) {
+    c->tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c->id);
+    c->values = read_values(*r, c->id);
+  }
   return c;
 }
 
@@ -1149,6 +1453,82 @@ std::vector<crm::Tag> SqliteStore::tags(std::int64_t user_id) {
         return t;
       },
       user_id);
+}
+
+std::vector<ContactImportRecord> SqliteStore::contact_imports(std::int64_t user_id, std::int64_t limit,
+                                                              std::int64_t offset, std::int64_t* total) {
+  auto r = read();
+  return paged<ContactImportRecord>(
+      *r, TGLEAD_CONTACT_IMPORT_COLUMNS, " FROM contact_imports WHERE user_id = ?1", "id DESC", 2, limit, offset,
+      [&](Stmt& stmt) { stmt.bind(1, user_id); }, read_contact_import, total);
+}
+
+std::optional<ContactImportRecord> SqliteStore::contact_import(std::int64_t user_id, std::int64_t id) {
+  auto r = read();
+  return one<ContactImportRecord>(*r, sql::kContactImportById, read_contact_import, user_id, id);
+}
+
+void SqliteStore::each_contact_import_error(std::int64_t import_id,
+                                            const std::function<void(const ContactImportError&)>& row) {
+  auto r = read();
+  auto stmt = (*r).prepare(sql::kContactImportErrors);
+  stmt.bind_all(import_id);
+  while (stmt.step()) row(ContactImportError{stmt.int64(0), stmt.text(1), stmt.text(2)});
+}
+
+std::vector<Crawl> SqliteStore::crawls(std::int64_t user_id, std::optional<CrawlKind> kind, std::int64_t limit,
+                                       std::int64_t offset, std::int64_t* total) {
+  auto r = read();
+  std::string kind_text = kind ? std::string(crawl_kind_name(*kind)) : std::string();
+  if (total) {
+    auto count = (*r).prepare(sql::kCountCrawlsOfUser);
+    count.bind_all(user_id, kind_text);
+    *total = count.step() ? count.int64(0) : 0;
+  }
+  return many<Crawl>(*r, sql::kCrawlsOfUser, read_crawl, user_id, kind_text, limit, offset);
+}
+
+std::optional<Crawl> SqliteStore::crawl(std::int64_t user_id, std::int64_t id) {
+  auto r = read();
+  return one<Crawl>(*r, sql::kCrawlById, read_crawl, user_id, id);
+}
+
+std::optional<Crawl> SqliteStore::chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) {
+  auto r = read();
+  auto c = one<Crawl>(*r, sql::kChatCrawl, read_crawl, bot_id, chat_id, user_id);
+  if (c) c->members = one<std::int64_t>(*r, sql::kCountCrawlMembers, [](const Stmt& s) { return s.int64(0); },
+                                        user_id, c->id).value_or(0);
+  return c;
+}
+
+std::optional<Crawl> SqliteStore::export_crawl(std::int64_t user_id, std::string_view source_hash) {
+  auto r = read();
+  return one<Crawl>(*r, sql::kExportCrawl, read_crawl, user_id, source_hash);
+}
+
+std::vector<CrawlMember> SqliteStore::crawl_members(std::int64_t user_id, std::int64_t crawl_id, std::int64_t limit,
+                                                    std::int64_t offset, std::int64_t* total) {
+  auto r = read();
+  if (total) {
+    *total = one<std::int64_t>(*r, sql::kCountCrawlMembers, [](const Stmt& s) { return s.int64(0); }, user_id,
+                               crawl_id).value_or(0);
+  }
+  return many<CrawlMember>(*r, sql::kCrawlMembers, read_crawl_member, user_id, crawl_id, limit, offset);
+}
+
+std::vector<crm::FieldDefinition> SqliteStore::fields(std::int64_t user_id) {
+  auto r = read();
+  return many<crm::FieldDefinition>(*r, sql::kFieldsOfUser, read_field, user_id);
+}
+
+std::vector<crm::Segment> SqliteStore::segments(std::int64_t user_id) {
+  auto r = read();
+  return many<crm::Segment>(*r, sql::kSegmentsOfUser, read_segment, user_id);
+}
+
+std::optional<crm::Segment> SqliteStore::segment(std::int64_t user_id, std::int64_t id) {
+  auto r = read();
+  return one<crm::Segment>(*r, sql::kSegmentById, read_segment, user_id, id);
 }
 
 }  // namespace tglead::storage::sqlite

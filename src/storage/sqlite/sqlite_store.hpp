@@ -62,6 +62,25 @@ class SqliteStore final : public Store {
   std::optional<crm::Contact> contact(std::int64_t user_id, std::int64_t id) override;
   std::vector<crm::HistoryEntry> contact_history(std::int64_t user_id, std::int64_t contact_id, int max) override;
   std::vector<crm::Tag> tags(std::int64_t user_id) override;
+  // Contact import runs (issue 6).
+  std::vector<ContactImportRecord> contact_imports(std::int64_t user_id, std::int64_t limit, std::int64_t offset,
+                                                   std::int64_t* total) override;
+  std::optional<ContactImportRecord> contact_import(std::int64_t user_id, std::int64_t id) override;
+  void each_contact_import_error(std::int64_t import_id,
+                                 const std::function<void(const ContactImportError&)>& row) override;
+  std::vector<crm::FieldDefinition> fields(std::int64_t user_id) override;
+  std::vector<crm::Segment> segments(std::int64_t user_id) override;
+  std::optional<crm::Segment> segment(std::int64_t user_id, std::int64_t id) override;
+  std::int64_t count_contacts(const ContactFilter& filter) override;
+
+  // Contact crawling (§8.2).
+  std::vector<Crawl> crawls(std::int64_t user_id, std::optional<CrawlKind> kind, std::int64_t limit,
+                            std::int64_t offset, std::int64_t* total) override;
+  std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) override;
+  std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) override;
+  std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) override;
+  std::vector<CrawlMember> crawl_members(std::int64_t user_id, std::int64_t crawl_id, std::int64_t limit,
+                                         std::int64_t offset, std::int64_t* total) override;
 
  private:
   struct Unit {

@@ -1,0 +1,172 @@
+#include "storage/sqlite/segment_sql.hpp"
+
+#include <stdexcept>
+
+namespace tglead::storage::sqlite {
+
+namespace {
+
+using crm::FieldType;
+using crm::RuleOp;
+using crm::RuleSubject;
+using crm::SegmentRule;
+
+std::string like_pattern(const std::string& text, bool anywhere) {
+  std::string out = anywhere ? "%" : "";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+class Builder {
+ public:
+  explicit Builder(int first_index) : next_(first_index) {}
+
+  std::string param(SqlValue value) {
+    filter_.values.push_back(std::move(value));
+    return "?" + std::to_string(next_++);
+  }
+
+  std::string params(const std::vector<std::string>& values) {
+    std::string list;
+    for (const auto& v : values) list += (list.empty() ? "" : ",") + param(v);
+    return "(" + list + ")";
+  }
+
+  void add(const std::string& condition) { filter_.sql += " AND (" + condition + ")"; }
+
+  SqlFilter take() { return std::move(filter_); }
+
+ private:
+  int next_;
+  SqlFilter filter_;
+};
+
+void text_column(Builder& b, const SegmentRule& r) {
+  std::string c = "ct." + r.column;
+  switch (r.op) {
+    case RuleOp::Eq: b.add("lower(" + c + ") = lower(" + b.param(r.value) + ")"); return;
+    case RuleOp::Neq: b.add(c + " IS NULL OR lower(" + c + ") <> lower(" + b.param(r.value) + ")"); return;
+    case RuleOp::Contains: b.add(c + " LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'"); return;
+    case RuleOp::NotContains:
+      b.add(c + " IS NULL OR " + c + " NOT LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'");
+      return;
+    case RuleOp::StartsWith: b.add(c + " LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'"); return;
+    case RuleOp::Empty: b.add(c + " IS NULL OR " + c + " = ''"); return;
+    case RuleOp::NotEmpty: b.add(c + " IS NOT NULL AND " + c + " <> ''"); return;
+    default: break;
+  }
+  throw std::logic_error("segment rule operator not valid for a text column");
+}
+
+void custom_field(Builder& b, const SegmentRule& r) {
+  const std::string has_value = "SELECT 1 FROM contact_values v WHERE v.contact_id = ct.id AND v.field_id = ";
+  std::string field = std::to_string(r.field_id);  // an integer from the store, not user text
+  auto exists = [&](const std::string& condition) {
+    return "EXISTS (" + has_value + field + (condition.empty() ? "" : " AND " + condition) + ")";
+  };
+  bool folded = r.field_type == FieldType::Text || r.field_type == FieldType::Textarea ||
+                r.field_type == FieldType::Email || r.field_type == FieldType::Url;
+  switch (r.op) {
+    case RuleOp::Empty: b.add("NOT " + exists("")); return;
+    case RuleOp::NotEmpty: b.add(exists("")); return;
+    case RuleOp::Eq:
+      if (r.field_type == FieldType::Number) {
+        b.add(exists("v.number = " + b.param(r.number)));
+      } else {
+        b.add(exists(folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value)));
+      }
+      return;
+    // "is not X" includes contacts without a value, as in a spreadsheet filter.
+    case RuleOp::Neq:
+      if (r.field_type == FieldType::Number) {
+        b.add("NOT " + exists("v.number = " + b.param(r.number)));
+      } else {
+        b.add("NOT " +
+              exists(folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value)));
+      }
+      return;
+    case RuleOp::Contains: b.add(exists("v.value LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'")); return;
+    case RuleOp::StartsWith:
+      b.add(exists("v.value LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'"));
+      return;
+    case RuleOp::In: b.add(exists("v.value IN " + b.params(r.values))); return;
+    case RuleOp::Gt: b.add(exists("v.number > " + b.param(r.number))); return;
+    case RuleOp::Gte: b.add(exists("v.number >= " + b.param(r.number))); return;
+    case RuleOp::Lt: b.add(exists("v.number < " + b.param(r.number))); return;
+    case RuleOp::Lte: b.add(exists("v.number <= " + b.param(r.number))); return;
+    // Dates are stored as YYYY-MM-DD, so text order is date order.
+    case RuleOp::Before: b.add(exists("v.value < " + b.param(r.value))); return;
+    case RuleOp::After: b.add(exists("v.value > " + b.param(r.value))); return;
+    case RuleOp::Has:
+    case RuleOp::HasNot: {
+      std::string in_list = "EXISTS (SELECT 1 FROM contact_values v, json_each(v.value) j WHERE v.contact_id = ct.id "
+                            "AND v.field_id = " + field + " AND j.value = " + b.param(r.value) + ")";
+      b.add(r.op == RuleOp::Has ? in_list : "NOT " + in_list);
+      return;
+    }
+    case RuleOp::IsTrue: b.add(exists("v.value = 'true'")); return;
+    // An unticked box and a box never ticked are the same answer.
+    case RuleOp::IsFalse: b.add("NOT " + exists("v.value = 'true'")); return;
+    default: break;
+  }
+  throw std::logic_error("segment rule operator not valid for a custom field");
+}
+
+void compile(Builder& b, const SegmentRule& r) {
+  switch (r.subject) {
+    case RuleSubject::Text:
+      text_column(b, r);
+      return;
+    case RuleSubject::Enum:
+      if (r.op == RuleOp::In) {
+        b.add("ct." + r.column + " IN " + b.params(r.values));
+      } else {
+        b.add("ct." + r.column + (r.op == RuleOp::Eq ? " = " : " <> ") + b.param(r.value));
+      }
+      return;
+    case RuleSubject::TelegramId:
+      if (r.op == RuleOp::Empty) {
+        b.add("ct.telegram_id IS NULL");
+      } else if (r.op == RuleOp::NotEmpty) {
+        b.add("ct.telegram_id IS NOT NULL");
+      } else {
+        b.add("ct.telegram_id = " + b.param(static_cast<std::int64_t>(r.number)));
+      }
+      return;
+    case RuleSubject::Time: {
+      bool at_or_after = r.op == RuleOp::After || r.op == RuleOp::LastDays;
+      b.add("ct." + r.column + (at_or_after ? " >= " : " < ") + b.param(r.time));
+      return;
+    }
+    case RuleSubject::Tag: {
+      std::string tagged = "ct.id IN (SELECT x.contact_id FROM contact_tags x JOIN tags t ON t.id = x.tag_id "
+                           "WHERE t.user_id = ?1 AND lower(t.name) = lower(" + b.param(r.value) + "))";
+      b.add(r.op == RuleOp::Has ? tagged : "NOT " + tagged);
+      return;
+    }
+    case RuleSubject::LeadStatus: {
+      std::string lead = "EXISTS (SELECT 1 FROM leads l WHERE l.user_id = ?1 AND l.subscriber = ct.telegram_id "
+                         "AND l.status = " + b.param(static_cast<std::int64_t>(r.number));
+      if (r.campaign_id) lead += " AND l.campaign_id = " + b.param(r.campaign_id);
+      lead += ")";
+      b.add(r.op == RuleOp::Eq ? lead : "NOT " + lead);
+      return;
+    }
+    case RuleSubject::Custom:
+      custom_field(b, r);
+      return;
+  }
+}
+
+}  // namespace
+
+SqlFilter compile_rules(const std::vector<crm::SegmentRule>& rules, int first_index) {
+  Builder b(first_index);
+  for (const auto& r : rules) compile(b, r);
+  return b.take();
+}
+
+}  // namespace tglead::storage::sqlite

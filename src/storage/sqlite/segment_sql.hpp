@@ -1,0 +1,29 @@
+// Translates resolved segment rules (crm/segments.hpp) into an SQLite filter
+// over `contacts ct`.
+//
+// Contract: the SQL text is built only from fixed fragments and the
+// whitelisted column names carried by resolved rules; every operand is a
+// bound parameter. Parameters are numbered from `first_index`; ?1 must be
+// bound to the workspace's user id by the caller (tags and leads are
+// scoped by it). Thread-safety: pure.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "crm/segments.hpp"
+
+namespace tglead::storage::sqlite {
+
+using SqlValue = std::variant<std::int64_t, double, std::string>;
+
+struct SqlFilter {
+  std::string sql;  // " AND (...)" per rule; empty for no rules
+  std::vector<SqlValue> values;  // bound to ?first_index, ?first_index+1, ...
+};
+
+SqlFilter compile_rules(const std::vector<crm::SegmentRule>& rules, int first_index);
+
+}  // namespace tglead::storage::sqlite
