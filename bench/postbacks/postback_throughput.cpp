@@ -21,8 +21,9 @@
 //     work: picks due rows, marks them `sending` durably, sends, records;
 //  4. reports per run postbacks/s from the first request at the tracker to the
 //     moment the last attempt is committed, the serve process's CPU per
-//     postback, its peak RSS (VmHWM from /proc/<pid>/status) and the tracker's
-//     CPU; then per binary the medians, and one `RESULT` line per binary.
+//     postback, its RSS when the first postback arrives and its peak RSS
+//     (VmRSS, VmHWM from /proc/<pid>/status) and the tracker's CPU; then per
+//     binary the medians, and one `RESULT` line per binary.
 //
 // Exits 1 when a run missed or duplicated a postback, broke per-lead order or
 // left a postback not `sent`.
@@ -407,8 +408,11 @@ Backlog build_backlog(const std::string& db_path, std::uint16_t tracker_port, lo
       std::snprintf(click, sizeof click, "c%llx", static_cast<unsigned long long>(rng() & 0xffffffffffULL));
       std::int64_t date = now - 60;
       updates.push_back(parse(start_body(update_id++, sub, first, date, click)));
-      updates.push_back(parse(member_body(update_id++, sub, first, date + 1, true)));
-      out.postbacks += 2;
+      ++out.postbacks;
+      if (out.postbacks < wanted) {
+        updates.push_back(parse(member_body(update_id++, sub, first, date + 1, true)));
+        ++out.postbacks;
+      }
       if (out.postbacks < wanted && rng() % 4 == 0) {
         updates.push_back(parse(member_body(update_id++, sub, first, date + 2, false)));
         ++out.postbacks;
@@ -556,6 +560,7 @@ struct RunResult {
   double boot_seconds = 0;   // spawn -> first request at the tracker
   double serve_cpu_us = 0;   // serve CPU per postback over the drain
   long peak_rss_kib = 0;
+  long start_rss_kib = 0;    // when the first postback reached the tracker
   double tracker_cpu_us = 0; // tracker CPU per postback
   double tracker_busy = 0;   // tracker CPU / drain wall time
   std::string problems;
@@ -599,7 +604,10 @@ RunResult run_once(const Options& opt, const std::string& binary, const std::str
       break;
     }
     long n = tracker.postbacks();
-    if (n > 0 && cpu_at_first < 0) cpu_at_first = proc_cpu_seconds(child);
+    if (n > 0 && cpu_at_first < 0) {
+      cpu_at_first = proc_cpu_seconds(child);
+      out.start_rss_kib = proc_status_kib(child, "VmRSS");
+    }
     if (n >= expected && probe.count("SELECT count(*) FROM postbacks WHERE state IN (0, 1)") == 0) {
       done = Clock::now();
       break;
@@ -638,10 +646,12 @@ RunResult run_once(const Options& opt, const std::string& binary, const std::str
   out.serve_cpu_us = 1e6 * (cpu_at_done - std::max(cpu_at_first, 0.0)) / static_cast<double>(expected);
   out.tracker_cpu_us = 1e-3 * static_cast<double>(t.cpu_ns) / static_cast<double>(expected);
   out.tracker_busy = 1e-9 * static_cast<double>(t.cpu_ns) / out.seconds;
-  std::printf("  %s: %.0f postbacks/s (%ld in %.2f s after %.2f s boot), serve CPU %.0f us/postback, peak RSS %.1f MiB, "
-              "tracker CPU %.1f us/postback (%.0f%% of one core), %ld tracker connections; serve %s\n",
+  std::printf("  %s: %.0f postbacks/s (%ld in %.2f s after %.2f s boot), serve CPU %.0f us/postback, RSS %.1f MiB "
+              "at the first postback, peak %.1f MiB, tracker CPU %.1f us/postback (%.0f%% of one core), %ld tracker "
+              "connections; serve %s\n",
               binary.c_str(), out.rate, expected, out.seconds, out.boot_seconds, out.serve_cpu_us,
-              static_cast<double>(out.peak_rss_kib) / 1024.0, out.tracker_cpu_us, 100 * out.tracker_busy,
+              static_cast<double>(out.start_rss_kib) / 1024.0, static_cast<double>(out.peak_rss_kib) / 1024.0,
+              out.tracker_cpu_us, 100 * out.tracker_busy,
               t.connections, stop_text.c_str());
   std::fflush(stdout);
   return out;
@@ -746,19 +756,20 @@ int main(int argc, char** argv) {
   tracker.stop();
 
   for (std::size_t b = 0; b < opt.binaries.size(); ++b) {
-    std::vector<double> rate, cpu, rss, tcpu, busy;
+    std::vector<double> rate, cpu, rss, start_rss, tcpu, busy;
     for (const auto& r : results[b]) {
       if (!r.ok) continue;
       rate.push_back(r.rate);
       cpu.push_back(r.serve_cpu_us);
       rss.push_back(static_cast<double>(r.peak_rss_kib) / 1024.0);
+      start_rss.push_back(static_cast<double>(r.start_rss_kib) / 1024.0);
       tcpu.push_back(r.tracker_cpu_us);
       busy.push_back(r.tracker_busy);
     }
     std::printf("RESULT binary=%s postbacks=%ld runs_ok=%zu/%d postbacks_per_s=%.0f serve_cpu_us=%.0f "
-                "peak_rss_mib=%.1f max_peak_rss_mib=%.1f tracker_cpu_us=%.1f tracker_busy=%.2f\n",
+                "start_rss_mib=%.1f peak_rss_mib=%.1f max_peak_rss_mib=%.1f tracker_cpu_us=%.1f tracker_busy=%.2f\n",
                 opt.binaries[b].c_str(), backlog.postbacks, rate.size(), opt.runs, median(rate), median(cpu),
-                median(rss), rss.empty() ? 0.0 : *std::max_element(rss.begin(), rss.end()), median(tcpu),
+                median(start_rss), median(rss), rss.empty() ? 0.0 : *std::max_element(rss.begin(), rss.end()), median(tcpu),
                 median(busy));
   }
   if (!opt.keep) {

@@ -119,7 +119,8 @@ http::Response start_import(Call& call) {
     auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
     while (std::chrono::steady_clock::now() < deadline) {
       auto now = call.services.store.contact_import(call.user.id, run.id);
-      if (now && now->state != "queued" && now->state != "running") return ok(run_json(call, *now, kErrorsShownWaiting));
+      if (now && now->state != "queued" && now->state != "running")
+        return ok(run_json(call, *now, kErrorsShownWaiting));
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
@@ -130,7 +131,8 @@ http::Response start_import(Call& call) {
 http::Response list_imports(Call& call) {
   std::int64_t total = 0;
   json data = json::array();
-  for (const auto& r : call.services.store.contact_imports(call.user.id, call.params.limit(), call.params.offset(), &total)) {
+  for (const auto& r :
+       call.services.store.contact_imports(call.user.id, call.params.limit(), call.params.offset(), &total)) {
     data.push_back(run_json(call, r, 0));
   }
   return ok_list(std::move(data), total);
@@ -147,8 +149,10 @@ http::Response import_errors(Call& call) {
     ++stored;
     util::append_csv_row(csv, {std::to_string(e.row), e.column, e.reason});
   });
-  if (run.errors > stored) {
-    util::append_csv_row(csv, {"", "", std::to_string(run.errors - stored) + " more errors were counted but not stored"});
+  if (stored >= static_cast<std::int64_t>(crm::kMaxStoredErrors)) {
+    util::append_csv_row(csv, {"", "",
+                               "the error file stops at " + std::to_string(stored) + " lines; " +
+                                   std::to_string(run.errors) + " rows had errors"});
   }
   http::Response response;
   response.content_type = "text/csv; charset=utf-8";

@@ -169,7 +169,17 @@ http::Response crawl_members(Call& call) {
 }
 
 http::Response import_export(Call& call) {
-  std::string text = call.params.required_text("export");
+  std::string param_text;
+  std::string_view text;
+  if (call.request && !call.request->body.empty() && is_file_body(call.request->header("content-type"))) {
+    text = call.request->body;
+  } else if (auto given = call.params.text("export")) {
+    param_text = std::move(*given);
+    text = param_text;
+  } else {
+    throw ApiError::param(
+        "send result.json as the request body (Content-Type application/octet-stream), or its text in `export`");
+  }
   crm::ExportImportOptions options;
   options.user_id = call.user.id;
   options.actor = call.user.id;

@@ -1,4 +1,5 @@
 // /api/stats/*: summary counters and the daily series (§6.3 definitions).
+#include <algorithm>
 #include <limits>
 
 #include "api/endpoint.hpp"
@@ -47,10 +48,14 @@ http::Response series(Call& call) {
   auto scope = scope_of(call);
   std::int64_t now = call.services.clock();
   std::int64_t to = call.params.integer("to").value_or(now);
-  std::int64_t from = call.params.integer("from").value_or(util::utc_day_start(to) - 29 * kDay);
+  // `to` is checked before the default `from` is derived from it: 30 days before INT64_MIN
+  // is signed overflow.
+  if (to < 0) throw ApiError::param("to must not be negative");
+  if (to > kLastSecondOf9999) throw ApiError::param("to is beyond the year 9999");
+  std::int64_t from =
+      call.params.integer("from").value_or(std::max<std::int64_t>(0, util::utc_day_start(to) - 29 * kDay));
   if (from > to) throw ApiError::param("from must not be after to");
   if (from < 0) throw ApiError::param("from must not be negative");
-  if (to > kLastSecondOf9999) throw ApiError::param("to is beyond the year 9999");
   std::int64_t first_day = util::utc_day_start(from);
   std::int64_t last_day = util::utc_day_start(to);
   if ((last_day - first_day) / kDay >= kMaxSeriesDays) throw ApiError::param("the range is longer than 10 years");

@@ -149,11 +149,12 @@ Service::~Service() { stop(); }
 
 std::string Service::start() {
   Parts& p = *parts_;
+  // Before serving: nobody may see a run a restart interrupted as still running.
+  p.imports.start();
   if (auto error = p.server.start(); !error.empty()) return error;
   p.postback_sender.start();
   p.telegram_sender.start();
   p.rollups.start();
-  p.imports.start();
   p.reconciler.start();
   if (p.checked.poll) p.poller.start();
   p.started = true;

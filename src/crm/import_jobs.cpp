@@ -14,7 +14,8 @@ ImportJobs::~ImportJobs() { stop(); }
 void ImportJobs::start() {
   int interrupted = 0;
   store_.write([&](storage::WriteTx& tx) {
-    interrupted = tx.fail_unfinished_contact_imports(clock_(), "interrupted by a restart of the service; import the file again");
+    interrupted =
+        tx.fail_unfinished_contact_imports(clock_(), "interrupted by a restart of the service; import the file again");
   });
   if (interrupted > 0) spdlog::warn("{} contact import(s) interrupted by the last shutdown marked failed", interrupted);
   started_ = true;

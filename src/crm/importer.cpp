@@ -244,7 +244,7 @@ struct FieldColumn {
 struct Mapping {
   std::array<int, kColumns> index;
   std::vector<FieldColumn> fields;
-  std::vector<std::string> headers;  // each column's header as written (trimmed)
+  std::vector<std::string> headers;   // each column's header as written (trimmed)
   std::vector<std::string> required;  // labels of required custom fields
   std::vector<std::string> warnings;
   std::string fatal;
@@ -297,7 +297,8 @@ Mapping map_header(const TableRow& row, const std::vector<FieldDefinition>& fiel
     if (!f.required) continue;
     m.required.push_back(f.label);
     if (!mapped_fields.count(f.id)) {
-      m.warnings.push_back("required custom field '" + f.label + "' has no column: rows that would create a contact "
+      m.warnings.push_back("required custom field '" + f.label +
+                           "' has no column: rows that would create a contact "
                            "are reported as errors");
     }
   }
@@ -324,23 +325,42 @@ struct PreparedRow {
 const std::string& cell_of(const RawRow& row, int index) {
   static const std::string kEmpty;
   return index >= 0 && static_cast<std::size_t>(index) < row.cells.size() ? row.cells[static_cast<std::size_t>(index)]
-                                                                           : kEmpty;
+                                                                          : kEmpty;
 }
 
 // One built-in column's value alone in a ContactInput (to tell which column an error belongs to).
 ContactInput only(Column c, const std::string& value) {
   ContactInput in;
   switch (c) {
-    case kFirstName: in.first_name = value; break;
-    case kLastName: in.last_name = value; break;
-    case kUsername: in.username = value; break;
-    case kPhone: in.phone = value; break;
-    case kTelegramId: in.telegram_id = value; break;
-    case kCountry: in.country = value; break;
-    case kLanguage: in.language = value; break;
-    case kTags: in.tags = split_tags(value); break;
-    case kGroup: in.group = value; break;
-    case kColumns: break;
+    case kFirstName:
+      in.first_name = value;
+      break;
+    case kLastName:
+      in.last_name = value;
+      break;
+    case kUsername:
+      in.username = value;
+      break;
+    case kPhone:
+      in.phone = value;
+      break;
+    case kTelegramId:
+      in.telegram_id = value;
+      break;
+    case kCountry:
+      in.country = value;
+      break;
+    case kLanguage:
+      in.language = value;
+      break;
+    case kTags:
+      in.tags = split_tags(value);
+      break;
+    case kGroup:
+      in.group = value;
+      break;
+    case kColumns:
+      break;
   }
   return in;
 }
@@ -451,6 +471,11 @@ struct BatchResult {
 class BatchIndex final : public ContactIndex {
  public:
   BatchIndex(storage::WriteTx& tx, std::int64_t user_id, const std::vector<PreparedRow>& rows) {
+    // Every row may create a contact: sized once, the maps never rehash during the unit.
+    contacts_.reserve(rows.size() * 2);
+    by_telegram_.reserve(rows.size() * 2);
+    by_username_.reserve(rows.size() * 2);
+    by_phone_.reserve(rows.size() * 2);
     std::vector<std::int64_t> ids;
     std::vector<std::string> names, phones;
     for (const auto& row : rows) {
@@ -506,6 +531,13 @@ class BatchIndex final : public ContactIndex {
   std::unordered_map<std::int64_t, std::int64_t> by_telegram_;
   std::unordered_map<std::string, std::int64_t> by_username_, by_phone_;
 };
+
+// A row may have an error in several columns; the report counts rows. `errors` is by row.
+std::size_t rows_with_errors(const std::vector<ImportRowError>& errors) {
+  std::size_t rows = 0;
+  for (std::size_t i = 0; i < errors.size(); ++i) rows += i == 0 || errors[i].row != errors[i - 1].row;
+  return rows;
+}
 
 std::string conflict_column(const UpsertResult& r, const Mapping& m) {
   if (r.conflicts.empty()) return "";
@@ -591,10 +623,9 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
 
   auto phones = make_phone_normalizer(options.default_region);
   std::size_t stored_errors = 0;
-  auto count_errors = [&](std::vector<ImportRowError>& errors) {
+  auto list_errors = [&](std::vector<ImportRowError>& errors) {
     for (auto& e : errors) {
-      ++report.error_count;
-      if (report.errors.size() < options.max_errors) report.errors.push_back(e);
+      if (report.errors.size() < options.max_errors) report.errors.push_back(std::move(e));
     }
   };
 
@@ -622,14 +653,24 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
         ctx.required_missing = row.required_missing;
         UpsertResult r = upsert_contact(tx, ctx, row.contact);
         switch (r.outcome) {
-          case Outcome::Created: ++result.created; break;
-          case Outcome::Updated: ++result.updated; break;
-          case Outcome::Unchanged: ++result.unchanged; break;
-          case Outcome::Skipped: ++result.skipped; break;
+          case Outcome::Created:
+            ++result.created;
+            break;
+          case Outcome::Updated:
+            ++result.updated;
+            break;
+          case Outcome::Unchanged:
+            ++result.unchanged;
+            break;
+          case Outcome::Skipped:
+            ++result.skipped;
+            break;
           case Outcome::Conflict:
             result.errors.push_back({row.line, conflict_column(r, mapping), "conflict: " + r.reason});
             break;
-          case Outcome::Invalid: result.errors.push_back({row.line, "", r.reason}); break;
+          case Outcome::Invalid:
+            result.errors.push_back({row.line, "", r.reason});
+            break;
         }
       }
       std::stable_sort(result.errors.begin(), result.errors.end(),
@@ -639,7 +680,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
       rec.updated += static_cast<std::int64_t>(result.updated);
       rec.unchanged += static_cast<std::int64_t>(result.unchanged);
       rec.skipped += static_cast<std::int64_t>(result.skipped);
-      rec.errors += static_cast<std::int64_t>(result.errors.size());
+      rec.errors += static_cast<std::int64_t>(rows_with_errors(result.errors));
       tx.update_contact_import(rec);
       std::vector<storage::ContactImportError> stored;
       for (std::size_t i = 0; i < result.errors.size() && i < error_room; ++i) {
@@ -653,6 +694,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
 
   std::future<BatchResult> in_flight;
   std::uint64_t last_position = 0;
+  auto error_room = [&] { return options.max_stored_errors - std::min(stored_errors, options.max_stored_errors); };
   auto settle = [&] {
     if (!in_flight.valid()) return;
     BatchResult r = in_flight.get();
@@ -660,8 +702,9 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
     report.updated += r.updated;
     report.unchanged += r.unchanged;
     report.skipped += r.skipped;
-    stored_errors += std::min(r.errors.size(), options.max_stored_errors - std::min(stored_errors, options.max_stored_errors));
-    count_errors(r.errors);
+    stored_errors += std::min(r.errors.size(), error_room());
+    report.error_count += rows_with_errors(r.errors);
+    list_errors(r.errors);
   };
 
   auto snapshot = [&](const Batch& batch) {
@@ -679,15 +722,15 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
 
   // Normalisation (libphonenumber above all) is the costly part of preparing:
   // a batch is prepared on several threads, then deduplicated in file order.
-  const std::size_t threads =
-      std::max<std::size_t>(1, std::min<std::size_t>(4, std::thread::hardware_concurrency()));
+  const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(4, std::thread::hardware_concurrency()));
   std::unordered_set<RowHash, RowHashHasher> seen;
   std::vector<RawRow> pending;
   Batch batch;
   auto prepare_pending = [&] {
     std::vector<PreparedRow> prepared(pending.size());
     auto work = [&](std::size_t first, std::size_t step) {
-      for (std::size_t i = first; i < pending.size(); i += step) prepared[i] = prepare_row(pending[i], mapping, *phones);
+      for (std::size_t i = first; i < pending.size(); i += step)
+        prepared[i] = prepare_row(pending[i], mapping, *phones);
     };
     if (threads == 1 || pending.size() < 256) {
       work(0, 1);
@@ -719,10 +762,9 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
     report.rows += batch.read;
     report.duplicates += batch.duplicates;
     if (progress) progress(batch.position, table.size(), report);
-    std::size_t room = options.max_stored_errors - std::min(stored_errors, options.max_stored_errors);
     storage::ContactImportRecord progress_record = snapshot(batch);
     last_position = batch.position;
-    in_flight = std::async(std::launch::async, write_batch, std::move(batch), std::move(progress_record), room);
+    in_flight = std::async(std::launch::async, write_batch, std::move(batch), std::move(progress_record), error_room());
     batch = Batch{};
   };
 
@@ -736,8 +778,9 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
         bool extra = false;
         for (std::size_t i = header_size; i < row.cells.size(); ++i) extra = extra || !clean_text(row.cells[i]).empty();
         if (extra) {
-          batch.errors.push_back({row.line, "", "the row has " + std::to_string(row.cells.size()) +
-                                                    " cells, the header " + std::to_string(header_size)});
+          batch.errors.push_back({row.line, "",
+                                  "the row has " + std::to_string(row.cells.size()) + " cells, the header " +
+                                      std::to_string(header_size)});
         } else {
           pending.push_back(RawRow{row.line, std::move(row.cells)});
           row.cells = {};

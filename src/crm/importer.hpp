@@ -35,6 +35,9 @@
 
 namespace tglead::crm {
 
+// Lines of a run's error file kept in the database; more are counted, not kept.
+inline constexpr std::size_t kMaxStoredErrors = 100000;
+
 struct ImportOptions {
   std::int64_t user_id = 0;
   std::int64_t actor = 0;
@@ -45,7 +48,7 @@ struct ImportOptions {
   std::int64_t import_id = 0;      // a run recorded beforehand (state queued); 0: record one now
   std::size_t batch_rows = 10000;  // rows per write unit
   std::size_t max_errors = 10000;  // errors listed in the report (all are counted)
-  std::size_t max_stored_errors = 100000;  // errors kept for the run's error file
+  std::size_t max_stored_errors = kMaxStoredErrors;
   const std::atomic<bool>* stop = nullptr;  // set: the import ends at the next batch as failed
   std::function<std::int64_t()> clock;
 };
@@ -60,7 +63,8 @@ struct ImportReport {
   std::int64_t import_id = 0;
   std::string format;    // csv, xlsx
   std::size_t rows = 0;  // data rows read
-  std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0, duplicates = 0, error_count = 0;
+  std::size_t created = 0, updated = 0, unchanged = 0, skipped = 0, duplicates = 0;
+  std::size_t error_count = 0;  // rows with errors; `errors` may name several columns of one row
   std::vector<ImportRowError> errors;
   std::vector<std::string> warnings;
   std::string fatal;  // non-empty: the import stopped (or never started) for this reason
@@ -90,7 +94,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
 // call finds nothing left and changes nothing. Works in units of `chunk`
 // contacts, so an interrupted revert can simply be called again.
 struct RevertResult {
-  std::string error;  // non-empty: nothing was done (unknown run, still running)
+  std::string error;                    // non-empty: nothing was done (unknown run, still running)
   storage::ContactImportRecord record;  // the run after the revert
 };
 RevertResult revert_import(storage::Store& store, std::int64_t user_id, std::int64_t import_id, std::int64_t now,

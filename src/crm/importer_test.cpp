@@ -74,10 +74,12 @@ TEST_F(ImporterTest, XlsxNumbersIdsAndGapsImportLikeCsv) {
       "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c>"
       "<c r=\"E1\" t=\"s\"><v>3</v></c></row>"
       // Telegram id and phone stored as numbers, one in scientific notation; column D is blank
-      "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>4</v></c><c r=\"B2\"><v>5318008421</v></c><c r=\"C2\"><v>4.91711234567E11</v></c>"
+      "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>4</v></c><c r=\"B2\"><v>5318008421</v></c><c "
+      "r=\"C2\"><v>4.91711234567E11</v></c>"
       "<c r=\"E2\" t=\"inlineStr\"><is><t>vip|eu</t></is></c></row>"
       "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>bad name!</t></is></c><c r=\"C5\"><v>12</v></c></row>"
-      "<row r=\"6\"><c r=\"A6\" t=\"s\"><v>4</v></c><c r=\"B6\"><v>5318008421</v></c><c r=\"C6\"><v>4.91711234567E11</v></c>"
+      "<row r=\"6\"><c r=\"A6\" t=\"s\"><v>4</v></c><c r=\"B6\"><v>5318008421</v></c><c "
+      "r=\"C6\"><v>4.91711234567E11</v></c>"
       "<c r=\"E6\" t=\"inlineStr\"><is><t>vip|eu</t></is></c></row>";
   std::string data = util::testing::zip_bytes(
       util::testing::workbook_entries(sheet, {"Username", "telegram_id", "Phone", "tags", "alina_k"}));
@@ -87,7 +89,8 @@ TEST_F(ImporterTest, XlsxNumbersIdsAndGapsImportLikeCsv) {
   EXPECT_EQ(r.rows, 3u);
   EXPECT_EQ(r.created, 1u);
   EXPECT_EQ(r.duplicates, 1u);
-  ASSERT_EQ(r.error_count, 2u);
+  EXPECT_EQ(r.error_count, 1u);  // one row, two columns
+  ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].row, 5u);  // the sheet's row number, not a count
   EXPECT_EQ(r.errors[0].column, "Username");
   EXPECT_EQ(r.errors[1].row, 5u);
@@ -107,7 +110,7 @@ TEST_F(ImporterTest, XlsxNumbersIdsAndGapsImportLikeCsv) {
   EXPECT_EQ(run->state, "done");
   EXPECT_EQ(run->format, "xlsx");
   EXPECT_EQ((std::vector<std::int64_t>{run->rows, run->created, run->duplicates, run->errors}),
-            (std::vector<std::int64_t>{3, 1, 1, 2}));
+            (std::vector<std::int64_t>{3, 1, 1, 1}));
   EXPECT_EQ(run->done, run->total);
   auto errors = stored_errors(r.import_id);
   ASSERT_EQ(errors.size(), 2u);
@@ -268,9 +271,8 @@ TEST_F(ImporterTest, RevertRemovesOnlyWhatTheImportCreated) {
   ImportReport before = import_contacts(*store_, "username,first_name\nexisting_1,Old\nuntouched,U\n", options());
   ASSERT_EQ(before.created, 2u);
   now_ = kNow + 100;
-  ImportReport r = import_contacts(*store_,
-                                   "username,first_name\nexisting_1,New\nfresh_one,F\nfresh_two,G\nfresh_three,H\n",
-                                   options());
+  ImportReport r = import_contacts(
+      *store_, "username,first_name\nexisting_1,New\nfresh_one,F\nfresh_two,G\nfresh_three,H\n", options());
   ASSERT_EQ((std::vector<std::size_t>{r.created, r.updated}), (std::vector<std::size_t>{3, 1}));
   std::unordered_map<std::string, std::int64_t> ids;
   for (const auto& c : all()) ids[c.username] = c.id;

@@ -180,6 +180,10 @@ void resolve_builtin(std::size_t index, const Builtin& b, SegmentRule& r, const 
       r.value = clean_text(*text);
       if (r.value.empty()) bad(index, r.field, "value is required");
       if (r.field == "username" && r.value.front() == '@') r.value.erase(0, 1);
+      // Countries are stored upper-case on every path, so an exact comparison can use the index.
+      if (r.field == "country") {
+        for (char& c : r.value) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+      }
       return;
     case RuleSubject::Enum: {
       auto values = enum_values(r.field);

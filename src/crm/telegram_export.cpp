@@ -185,10 +185,9 @@ class ExportSax {
         return fail("more than " + std::to_string(kMaxExportAuthors) +
                     " distinct authors; export the chat in parts (Telegram Desktop can limit the date range)");
       }
-      out_.authors.push_back(ExportAuthor{*id, {}, true, 0});
+      out_.authors.push_back(ExportAuthor{*id, {}, true});
     }
     ExportAuthor& author = out_.authors[it->second];
-    ++author.messages;
     std::string name = clean_text(by_sender ? pending_.from : pending_.actor);
     if (author.deleted && !name.empty()) {
       author.name = utf8_prefix(name, kMaxText);

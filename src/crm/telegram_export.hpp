@@ -44,7 +44,6 @@ struct ExportAuthor {
   std::int64_t id = 0;
   std::string name;  // the display name ("First Last"); "" when never given
   bool deleted = true;  // every occurrence had "from": null or no name
-  std::int64_t messages = 0;  // messages and service actions
 };
 
 struct ExportScan {

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <thread>
 
-#include "domain/retry_policy.hpp"
 #include "util/random.hpp"
 
 namespace tglead::postbacks {
@@ -26,7 +26,7 @@ void PostbackSender::stop() {
   worker_.stop();
   // Let requests already on the wire finish so their outcome is recorded, not lost.
   for (int i = 0; i < 1200 && in_flight_.load() > 0; ++i) std::this_thread::sleep_for(10ms);
-  std::deque<Result> rest;
+  std::vector<Result> rest;
   {
     std::lock_guard lock(results_mutex_);
     rest.swap(results_);
@@ -40,46 +40,53 @@ void PostbackSender::stop() {
 }
 
 std::chrono::milliseconds PostbackSender::step() {
-  std::deque<Result> finished;
+  std::vector<Result> finished;
   {
     std::lock_guard lock(results_mutex_);
     finished.swap(results_);
   }
   try {
-    std::int64_t now = options_.clock();
-    int room = options_.max_in_flight - in_flight_.load();
-    std::vector<storage::DuePostback> due;
-    if (room > 0) due = store_.due_postbacks(now, room);
-    if (!finished.empty() || !due.empty()) {
+    const std::size_t room = static_cast<std::size_t>(std::max(options_.max_in_flight - in_flight_.load(), 0));
+    if (room > 0 && due_.size() < room) {
+      // Rows waiting here are still pending and still the heads of their leads (only
+      // this sender moves a postback on), so a fresh look-up returns them again, in
+      // order, with whatever became due since: it replaces the list.
+      auto fresh = store_.due_postbacks(options_.clock(), std::max<int>(options_.prefetch, options_.max_in_flight));
+      due_.assign(std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+    }
+    const std::size_t take = std::min(room, due_.size());
+    if (!finished.empty() || take > 0) {
       // One commit records what finished and marks the next ones "sending" durably
       // before any of them leaves: a crash now can never cause a second delivery.
       store_.write([&](storage::WriteTx& tx) {
         record(tx, finished);
         std::vector<std::int64_t> ids;
-        ids.reserve(due.size());
-        for (const auto& p : due) ids.push_back(p.id);
+        ids.reserve(take);
+        for (std::size_t i = 0; i < take; ++i) ids.push_back(due_[i].id);
         tx.mark_postbacks_sending(ids);
       });
       finished.clear();
     }
-    for (auto& p : due) {
+    for (std::size_t i = 0; i < take; ++i) {
+      storage::DuePostback& p = due_.front();
       net::HttpRequest request;
-      request.url = p.url;
+      request.url = std::move(p.url);
       request.timeout_ms = options_.timeout_ms;
       request.follow_redirects = false;
       request.block_private_addresses = !options_.allow_private;
       request.max_response_bytes = kStoredBodyBytes;
       in_flight_.fetch_add(1);
-      http_.submit(std::move(request), [this, p](net::HttpResponse response) {
+      http_.submit(std::move(request), [this, id = p.id, attempts = p.attempts](net::HttpResponse response) {
         {
           std::lock_guard lock(results_mutex_);
-          results_.push_back(Result{p, std::move(response), options_.clock()});
+          results_.push_back(Result{id, attempts, std::move(response), options_.clock()});
         }
         in_flight_.fetch_sub(1);
         worker_.wake();
       });
+      due_.pop_front();
     }
-    if (!due.empty()) return 0ms;
+    if (take > 0) return 0ms;
     if (in_flight_.load() > 0) return 1000ms;
     auto next = store_.next_postback_time();
     if (!next) return 5000ms;
@@ -87,21 +94,23 @@ std::chrono::milliseconds PostbackSender::step() {
     return std::chrono::seconds(wait);
   } catch (const std::exception& e) {
     spdlog::error("postback sender: {}", e.what());
-    // Results not recorded yet are kept for the next round.
+    // Results not recorded yet are kept for the next round; due rows are looked up again.
+    due_.clear();
     std::lock_guard lock(results_mutex_);
-    results_.insert(results_.begin(), finished.begin(), finished.end());
+    results_.insert(results_.begin(), std::make_move_iterator(finished.begin()),
+                    std::make_move_iterator(finished.end()));
     return 1000ms;
   }
 }
 
-void PostbackSender::record(storage::WriteTx& tx, const std::deque<Result>& results) {
+void PostbackSender::record(storage::WriteTx& tx, const std::vector<Result>& results) {
   for (const auto& r : results) {
     domain::PostbackAttempt attempt;
     attempt.time = r.time;
     attempt.http_code = r.response.status;
     attempt.body = r.response.body.substr(0, kStoredBodyBytes);
     attempt.error = r.response.error;
-    int attempts = r.postback.attempts + 1;
+    int attempts = r.attempts + 1;
     PostbackState state = PostbackState::Failed;
     std::string reason;
     std::int64_t next_attempt = 0;
@@ -118,7 +127,7 @@ void PostbackSender::record(storage::WriteTx& tx, const std::deque<Result>& resu
     } else {
       reason = refused ? r.response.error : "tracker answered HTTP " + std::to_string(r.response.status);
     }
-    tx.record_postback_attempt(r.postback.id, attempt, state, next_attempt, reason);
+    tx.record_postback_attempt(r.id, attempt, state, next_attempt, reason);
   }
 }
 

@@ -5,8 +5,10 @@
 // leaves, sends them concurrently through the HttpClient (GET, 10 s timeout,
 // no redirects, SSRF guard unless private targets are allowed), and records
 // every attempt with its outcome: 2xx sent; transport errors, 408, 429 and
-// 5xx retried with backoff; anything else failed. Never touches the webhook
-// path. start()/stop()/wake() are thread-safe.
+// 5xx retried after the configured delays; anything else failed. At most
+// max_in_flight postbacks are `sending` at once; at most prefetch more due
+// ones wait in memory, still `pending` in the store. Never touches the
+// webhook path. start()/stop()/wake() are thread-safe.
 #pragma once
 
 #include <atomic>
@@ -30,6 +32,9 @@ struct SenderOptions {
   std::function<std::int64_t()> clock;
   // Seconds to wait before retries 1, 2, ... (jittered ±10 %); once used up, failed.
   std::vector<std::int64_t> retry_delays{domain::default_retry_delays().begin(), domain::default_retry_delays().end()};
+  // Due postbacks fetched per look-up and kept until slots free up: a backlog
+  // then costs one look-up per `prefetch` postbacks instead of one per round.
+  int prefetch = 4096;
 };
 
 class PostbackSender {
@@ -41,21 +46,24 @@ class PostbackSender {
 
  private:
   struct Result {
-    storage::DuePostback postback;
+    std::int64_t id = 0;
+    int attempts = 0;  // before this one
     net::HttpResponse response;
     std::int64_t time = 0;
   };
 
   std::chrono::milliseconds step();
   // Records finished attempts; call inside a write unit.
-  void record(storage::WriteTx& tx, const std::deque<Result>& results);
+  void record(storage::WriteTx& tx, const std::vector<Result>& results);
 
   storage::Store& store_;
   net::HttpClient& http_;
   SenderOptions options_;
+  // Due heads of their leads, in delivery order, not marked yet; worker thread only.
+  std::deque<storage::DuePostback> due_;
   std::atomic<int> in_flight_{0};
   std::mutex results_mutex_;
-  std::deque<Result> results_;
+  std::vector<Result> results_;
   util::Worker worker_;
 };
 

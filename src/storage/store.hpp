@@ -383,7 +383,6 @@ class Store {
   virtual std::vector<Crawl> crawls(std::int64_t user_id, std::optional<CrawlKind> kind, std::int64_t limit,
                                     std::int64_t offset, std::int64_t* total) = 0;
   virtual std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) = 0;
-  virtual std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) = 0;
   virtual std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) = 0;
   virtual std::vector<CrawlMember> crawl_members(std::int64_t user_id, std::int64_t crawl_id, std::int64_t limit,
                                                  std::int64_t offset, std::int64_t* total) = 0;

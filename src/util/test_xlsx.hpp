@@ -41,11 +41,16 @@ inline std::string zip_bytes(const Entries& entries) {
 inline std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
   }
   return out;
 }
@@ -60,19 +65,21 @@ inline Entries workbook_entries(const std::string& sheet_data, const std::vector
   e.emplace_back("_rels/.rels",
                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships "
                  "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
-                 "Type=\"" + rel_ns + "/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
+                 "Type=\"" +
+                     rel_ns + "/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>");
   e.emplace_back("xl/workbook.xml",
                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook "
-                 "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"" + rel_ns +
-                     "\"><sheets><sheet name=\"Contacts\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
+                 "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"" +
+                     rel_ns + "\"><sheets><sheet name=\"Contacts\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
   std::string rels =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships "
       "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"" +
       rel_ns + "/worksheet\" Target=\"worksheets/sheet1.xml\"/>";
   if (!shared.empty()) {
     rels += "<Relationship Id=\"rId2\" Type=\"" + rel_ns + "/sharedStrings\" Target=\"sharedStrings.xml\"/>";
-    std::string sst = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst "
-                      "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
+    std::string sst =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst "
+        "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">";
     for (const auto& s : shared) sst += "<si><t xml:space=\"preserve\">" + xml_escape(s) + "</t></si>";
     e.emplace_back("xl/sharedStrings.xml", sst + "</sst>");
   }

@@ -132,8 +132,8 @@ class XmlPart {
     if (XML_Parse(parser_, data, static_cast<int>(size), final ? XML_TRUE : XML_FALSE) == XML_STATUS_OK) return;
     if (!abort_.empty()) throw Fatal(abort_);
     if (finished_) return;
-    throw Fatal(name_ + " is not well-formed XML (line " + std::to_string(XML_GetCurrentLineNumber(parser_)) +
-                ": " + XML_ErrorString(XML_GetErrorCode(parser_)) + ")");
+    throw Fatal(name_ + " is not well-formed XML (line " + std::to_string(XML_GetCurrentLineNumber(parser_)) + ": " +
+                XML_ErrorString(XML_GetErrorCode(parser_)) + ")");
   }
   // Ends parsing without an error (the rest of the part is not needed).
   void finish() {
@@ -377,8 +377,9 @@ class SheetPart final : public XmlPart {
     capture_ = Capture::None;
     std::string ref = column_letters(col_) + std::to_string(row_.number);
     if (col_ >= limits_.max_columns) {
-      if (!beyond_reported_) row_error("cell " + ref + " is beyond the last column allowed (" +
-                                       std::to_string(limits_.max_columns) + " columns)");
+      if (!beyond_reported_)
+        row_error("cell " + ref + " is beyond the last column allowed (" + std::to_string(limits_.max_columns) +
+                  " columns)");
       beyond_reported_ = true;
       return;
     }
@@ -413,8 +414,9 @@ class SheetPart final : public XmlPart {
     if (cell.empty()) return;
     row_bytes_ += cell.size();
     if (row_bytes_ > limits_.max_row_bytes) {
-      if (!row_too_big_) row_error("row " + std::to_string(row_.number) + " holds more than " +
-                                   std::to_string(limits_.max_row_bytes) + " bytes");
+      if (!row_too_big_)
+        row_error("row " + std::to_string(row_.number) + " holds more than " + std::to_string(limits_.max_row_bytes) +
+                  " bytes");
       row_too_big_ = true;
       return;
     }
@@ -445,7 +447,7 @@ class SheetPart final : public XmlPart {
 
 std::string join_path(std::string_view base_dir, std::string_view target) {
   std::string path = target.size() > 0 && target.front() == '/' ? std::string(target.substr(1))
-                                                                 : std::string(base_dir) + std::string(target);
+                                                                : std::string(base_dir) + std::string(target);
   std::vector<std::string> parts;
   std::size_t start = 0;
   while (start <= path.size()) {
@@ -475,7 +477,9 @@ bool type_is(const std::string& type, std::string_view suffix) {
 
 }  // namespace
 
-bool looks_like_zip(std::string_view data) { return data.size() >= 4 && data.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
+bool looks_like_zip(std::string_view data) {
+  return data.size() >= 4 && data.substr(0, 4) == std::string_view("PK\x03\x04", 4);
+}
 
 std::string xlsx_number_text(std::string_view value) {
   std::string_view s = value;

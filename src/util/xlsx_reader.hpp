@@ -38,11 +38,11 @@ namespace tglead::util {
 
 struct XlsxLimits {
   std::size_t max_entries = 10000;
-  std::uint64_t max_sheet_bytes = 1ull << 30;           // the worksheet XML, uncompressed
+  std::uint64_t max_sheet_bytes = 1ull << 30;             // the worksheet XML, uncompressed
   std::uint64_t max_shared_strings_bytes = 256ull << 20;  // held in memory while reading
-  std::uint64_t max_small_part_bytes = 16ull << 20;      // workbook, relationships
-  std::uint64_t max_total_bytes = 1536ull << 20;         // every part read, together
-  std::size_t max_rows = 1048576;                        // Excel's own limits
+  std::uint64_t max_small_part_bytes = 16ull << 20;       // workbook, relationships
+  std::uint64_t max_total_bytes = 1536ull << 20;          // every part read, together
+  std::size_t max_rows = 1048576;                         // Excel's own limits
   std::size_t max_columns = 16384;
   std::size_t max_cell = 64 * 1024;
   std::size_t max_row_bytes = 4u << 20;

@@ -76,13 +76,16 @@ TEST(XlsxReader, FollowsRelationshipsToTheFirstListedSheet) {
   e.emplace_back("book/main.xml", "<workbook xmlns:r=\"" + ns +
                                       "\"><sheets><sheet name=\"Second file, first tab\" r:id=\"B\"/>"
                                       "<sheet name=\"Other\" r:id=\"A\"/></sheets></workbook>");
-  e.emplace_back("book/_rels/main.xml.rels",
-                 "<Relationships><Relationship Id=\"A\" Type=\"" + ns + "/worksheet\" Target=\"s/one.xml\"/>"
-                 "<Relationship Id=\"B\" Type=\"" + ns + "/worksheet\" Target=\"./s/../s/two.xml\"/></Relationships>");
-  e.emplace_back("book/s/one.xml", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>one</t></is></c></row>"
-                                   "</sheetData></worksheet>");
-  e.emplace_back("book/s/two.xml", "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>two</t></is></c></row>"
-                                   "</sheetData></worksheet>");
+  e.emplace_back("book/_rels/main.xml.rels", "<Relationships><Relationship Id=\"A\" Type=\"" + ns +
+                                                 "/worksheet\" Target=\"s/one.xml\"/>"
+                                                 "<Relationship Id=\"B\" Type=\"" +
+                                                 ns + "/worksheet\" Target=\"./s/../s/two.xml\"/></Relationships>");
+  e.emplace_back("book/s/one.xml",
+                 "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>one</t></is></c></row>"
+                 "</sheetData></worksheet>");
+  e.emplace_back("book/s/two.xml",
+                 "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>two</t></is></c></row>"
+                 "</sheetData></worksheet>");
   std::string data = zip_bytes(e);
   XlsxReader reader(data);
   ASSERT_EQ(reader.error(), "");
@@ -114,7 +117,8 @@ TEST(XlsxReader, RefusesWhatIsNotAWorkbook) {
 
 TEST(XlsxReader, BrokenXmlStopsAfterTheRowsBeforeIt) {
   std::string sheet = testing::inline_rows({{"username"}, {"alice_k"}}) + "<row r=\"3\"><c><v>1</v></row>";
-  XlsxReader reader(zip_bytes(workbook_entries(sheet)));
+  const std::string file = zip_bytes(workbook_entries(sheet));  // the reader only views its input
+  XlsxReader reader(file);
   ASSERT_EQ(reader.error(), "");
   auto rows = read_all(reader);
   EXPECT_EQ(rows.size(), 2u);
@@ -124,9 +128,11 @@ TEST(XlsxReader, BrokenXmlStopsAfterTheRowsBeforeIt) {
 
 TEST(XlsxReader, RefusesDtdsAndTheirEntities) {
   Entries e = workbook_entries("");
-  e.back().second = "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
-                    "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&b;</t></is></c></row></sheetData></worksheet>";
-  XlsxReader reader(zip_bytes(e));
+  e.back().second =
+      "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
+      "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>&b;</t></is></c></row></sheetData></worksheet>";
+  const std::string file = zip_bytes(e);
+  XlsxReader reader(file);
   auto rows = read_all(reader);
   EXPECT_TRUE(rows.empty());
   EXPECT_NE(reader.error().find("DTD"), std::string::npos) << reader.error();
@@ -164,7 +170,8 @@ TEST(XlsxReader, OversizedCellsAndColumnsFailTheirRowOnly) {
   std::string sheet = testing::inline_rows({{"username"}, {std::string(17, 'x')}, {"ok_row"}}) +
                       "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>a</t></is></c><c r=\"D4\"><v>1</v></c></row>"
                       "<row r=\"5\"><c r=\"A5\" t=\"s\"><v>0</v></c><c r=\"B5\" t=\"s\"><v>9</v></c></row>";
-  XlsxReader reader(zip_bytes(workbook_entries(sheet, {std::string(40, 'y')})), limits);
+  const std::string file = zip_bytes(workbook_entries(sheet, {std::string(40, 'y')}));
+  XlsxReader reader(file, limits);
   auto rows = read_all(reader);
   ASSERT_EQ(reader.error(), "");
   ASSERT_EQ(rows.size(), 5u);
@@ -180,11 +187,13 @@ TEST(XlsxReader, OversizedCellsAndColumnsFailTheirRowOnly) {
 TEST(XlsxReader, StopsAtTheRowLimit) {
   XlsxLimits limits;
   limits.max_rows = 3;
-  XlsxReader reader(zip_bytes(workbook_entries(testing::inline_rows({{"a"}, {"b"}, {"c"}, {"d"}}))), limits);
+  const std::string file = zip_bytes(workbook_entries(testing::inline_rows({{"a"}, {"b"}, {"c"}, {"d"}})));
+  XlsxReader reader(file, limits);
   auto rows = read_all(reader);
   EXPECT_EQ(rows.size(), 3u);
   EXPECT_NE(reader.error().find("more than 3 rows"), std::string::npos) << reader.error();
-  XlsxReader far(zip_bytes(workbook_entries("<row r=\"9\"><c><v>1</v></c></row>")), limits);
+  const std::string far_file = zip_bytes(workbook_entries("<row r=\"9\"><c><v>1</v></c></row>"));
+  XlsxReader far(far_file, limits);
   read_all(far);
   EXPECT_NE(far.error().find("more than 3 rows"), std::string::npos);
 }

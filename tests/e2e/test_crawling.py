@@ -192,7 +192,11 @@ class CrawlingTest(TgleadTestCase):
         self.assertEqual(alina["first_name"], "Alina Korneeva")
         self.assertIsNone(self.contact_of(1111111111))
 
-        status, js = self.upload(export_file())
+        # The same content sent as the raw file body: the same source, answered from the cache.
+        status, _, body = self.raw("/api/crawl/import.json", method="POST",
+                                   body=json.dumps(export_file(), ensure_ascii=False).encode("utf-8"),
+                                   headers={"Content-Type": "application/octet-stream"})
+        js = json.loads(body)
         self.assertEqual(status, 200, js)
         self.assertTrue(js["data"]["cached"])
         self.assertEqual(js["data"]["crawl"], report["crawl"])

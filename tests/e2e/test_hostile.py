@@ -261,6 +261,17 @@ class HostileInputTest(TgleadTestCase):
         self.assertIn(st, (200, 400), resp[:200])
         self.assert_still_serving()
 
+    def test_series_to_int64_min(self):
+        # Regression (UBSan, scripts/sanitize.sh): the default `from` was computed as 30 days
+        # before `to` before `to` was checked, a signed overflow for INT64_MIN.
+        st, js = self.api("/api/stats/series.json", {"to": INT64_MIN})
+        self.assert_error_json(st, js, ("param",), (400,))
+        self.assertIn("to", js["message"])
+        # Near the epoch the default `from` stops at 0 instead of going negative.
+        st, js = self.api("/api/stats/series.json", {"to": 86400})
+        self.assertEqual(st, 200, js)
+        self.assertEqual(len(js["data"]), 2, js)
+
     # ---- 64-bit edges -----------------------------------------------------------------
     def test_int64_edges_in_updates(self):
         for uid in (INT64_MAX, INT64_MIN, 2 ** 63, 2 ** 64, -1, 0):

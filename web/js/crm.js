@@ -20,7 +20,7 @@ export function ContactStatus({ status }) {
   return html`<span class=${'pill ct-' + status}>${status}</span>`;
 }
 
-export function Priority({ priority }) {
+function Priority({ priority }) {
   return html`<span class=${'prio prio-' + priority}>${priority}</span>`;
 }
 
@@ -38,7 +38,7 @@ export function useTagColours() {
   return { list, colour: (name) => (list.find((t) => t.name.toLowerCase() === name.toLowerCase()) || {}).colour, reload: tags.reload };
 }
 
-export function Tags({ names, colour }) {
+function Tags({ names, colour }) {
   if (!names || !names.length) return html`<span class="muted">—</span>`;
   return html`<span class="chips">${names.map((n) => html`<${TagChip} key=${n} name=${n} colour=${colour(n)} />`)}</span>`;
 }

@@ -401,6 +401,13 @@ CREATE TABLE contact_import_errors (
   PRIMARY KEY (import_id, seq)
 ) WITHOUT ROWID;
 )~",
+    R"~(
+-- Segment counts over a large workspace read this narrow covering index instead of the rows:
+-- rules on these columns never touch the table (PRODUCT.md §8.2; docs/benchmarks.md).
+CREATE INDEX contacts_segment ON contacts(user_id, status, source, priority, country, language, created, updated,
+                                          telegram_id);
+CREATE INDEX contact_values_number ON contact_values(field_id, number);
+)~",
 });
 
 }  // namespace tglead::storage::sqlite

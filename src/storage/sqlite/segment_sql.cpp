@@ -36,6 +36,7 @@ class Builder {
   }
 
   void add(const std::string& condition) { filter_.sql += " AND (" + condition + ")"; }
+  void scan_table() { filter_.scan_table = true; }
 
   SqlFilter take() { return std::move(filter_); }
 
@@ -44,8 +45,16 @@ class Builder {
   SqlFilter filter_;
 };
 
+// Columns of the covering index contacts_segment (schema.hpp); rules on others read the rows.
+bool indexed_column(const std::string& column) { return column == "country" || column == "language"; }
+
 void text_column(Builder& b, const SegmentRule& r) {
   std::string c = "ct." + r.column;
+  if (!indexed_column(r.column)) b.scan_table();
+  if (r.column == "country" && r.op == RuleOp::Eq) {
+    b.add(c + " = " + b.param(r.value));
+    return;
+  }
   switch (r.op) {
     case RuleOp::Eq: b.add("lower(" + c + ") = lower(" + b.param(r.value) + ")"); return;
     case RuleOp::Neq: b.add(c + " IS NULL OR lower(" + c + ") <> lower(" + b.param(r.value) + ")"); return;
@@ -61,55 +70,49 @@ void text_column(Builder& b, const SegmentRule& r) {
   throw std::logic_error("segment rule operator not valid for a text column");
 }
 
+// Custom field rules select the matching contact ids from contact_values
+// (by field, through its indexes) and SQLite looks those ids up: far cheaper
+// than probing contact_values once per contact of a large workspace.
 void custom_field(Builder& b, const SegmentRule& r) {
-  const std::string has_value = "SELECT 1 FROM contact_values v WHERE v.contact_id = ct.id AND v.field_id = ";
   std::string field = std::to_string(r.field_id);  // an integer from the store, not user text
-  auto exists = [&](const std::string& condition) {
-    return "EXISTS (" + has_value + field + (condition.empty() ? "" : " AND " + condition) + ")";
+  auto ids = [&](const std::string& condition) {
+    return "SELECT v.contact_id FROM contact_values v WHERE v.field_id = " + field +
+           (condition.empty() ? "" : " AND " + condition);
   };
+  auto in = [&](const std::string& condition) { b.add("ct.id IN (" + ids(condition) + ")"); };
+  // "is not X" includes contacts without a value, as a spreadsheet filter does.
+  auto not_in = [&](const std::string& condition) { b.add("ct.id NOT IN (" + ids(condition) + ")"); };
   bool folded = r.field_type == FieldType::Text || r.field_type == FieldType::Textarea ||
                 r.field_type == FieldType::Email || r.field_type == FieldType::Url;
+  auto equals = [&] {
+    if (r.field_type == FieldType::Number) return "v.number = " + b.param(r.number);
+    return folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value);
+  };
   switch (r.op) {
-    case RuleOp::Empty: b.add("NOT " + exists("")); return;
-    case RuleOp::NotEmpty: b.add(exists("")); return;
-    case RuleOp::Eq:
-      if (r.field_type == FieldType::Number) {
-        b.add(exists("v.number = " + b.param(r.number)));
-      } else {
-        b.add(exists(folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value)));
-      }
-      return;
-    // "is not X" includes contacts without a value, as in a spreadsheet filter.
-    case RuleOp::Neq:
-      if (r.field_type == FieldType::Number) {
-        b.add("NOT " + exists("v.number = " + b.param(r.number)));
-      } else {
-        b.add("NOT " +
-              exists(folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value)));
-      }
-      return;
-    case RuleOp::Contains: b.add(exists("v.value LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'")); return;
-    case RuleOp::StartsWith:
-      b.add(exists("v.value LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'"));
-      return;
-    case RuleOp::In: b.add(exists("v.value IN " + b.params(r.values))); return;
-    case RuleOp::Gt: b.add(exists("v.number > " + b.param(r.number))); return;
-    case RuleOp::Gte: b.add(exists("v.number >= " + b.param(r.number))); return;
-    case RuleOp::Lt: b.add(exists("v.number < " + b.param(r.number))); return;
-    case RuleOp::Lte: b.add(exists("v.number <= " + b.param(r.number))); return;
+    case RuleOp::Empty: not_in(""); return;
+    case RuleOp::NotEmpty: in(""); return;
+    case RuleOp::Eq: in(equals()); return;
+    case RuleOp::Neq: not_in(equals()); return;
+    case RuleOp::Contains: in("v.value LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'"); return;
+    case RuleOp::StartsWith: in("v.value LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'"); return;
+    case RuleOp::In: in("v.value IN " + b.params(r.values)); return;
+    case RuleOp::Gt: in("v.number > " + b.param(r.number)); return;
+    case RuleOp::Gte: in("v.number >= " + b.param(r.number)); return;
+    case RuleOp::Lt: in("v.number < " + b.param(r.number)); return;
+    case RuleOp::Lte: in("v.number <= " + b.param(r.number)); return;
     // Dates are stored as YYYY-MM-DD, so text order is date order.
-    case RuleOp::Before: b.add(exists("v.value < " + b.param(r.value))); return;
-    case RuleOp::After: b.add(exists("v.value > " + b.param(r.value))); return;
+    case RuleOp::Before: in("v.value < " + b.param(r.value)); return;
+    case RuleOp::After: in("v.value > " + b.param(r.value)); return;
     case RuleOp::Has:
     case RuleOp::HasNot: {
-      std::string in_list = "EXISTS (SELECT 1 FROM contact_values v, json_each(v.value) j WHERE v.contact_id = ct.id "
-                            "AND v.field_id = " + field + " AND j.value = " + b.param(r.value) + ")";
-      b.add(r.op == RuleOp::Has ? in_list : "NOT " + in_list);
+      std::string listed = "SELECT v.contact_id FROM contact_values v, json_each(v.value) j WHERE v.field_id = " +
+                           field + " AND j.value = " + b.param(r.value);
+      b.add(std::string(r.op == RuleOp::Has ? "ct.id IN (" : "ct.id NOT IN (") + listed + ")");
       return;
     }
-    case RuleOp::IsTrue: b.add(exists("v.value = 'true'")); return;
+    case RuleOp::IsTrue: in("v.value = 'true'"); return;
     // An unticked box and a box never ticked are the same answer.
-    case RuleOp::IsFalse: b.add("NOT " + exists("v.value = 'true'")); return;
+    case RuleOp::IsFalse: not_in("v.value = 'true'"); return;
     default: break;
   }
   throw std::logic_error("segment rule operator not valid for a custom field");
@@ -148,11 +151,12 @@ void compile(Builder& b, const SegmentRule& r) {
       return;
     }
     case RuleSubject::LeadStatus: {
-      std::string lead = "EXISTS (SELECT 1 FROM leads l WHERE l.user_id = ?1 AND l.subscriber = ct.telegram_id "
-                         "AND l.status = " + b.param(static_cast<std::int64_t>(r.number));
-      if (r.campaign_id) lead += " AND l.campaign_id = " + b.param(r.campaign_id);
-      lead += ")";
-      b.add(r.op == RuleOp::Eq ? lead : "NOT " + lead);
+      std::string subscribers = "SELECT l.subscriber FROM leads l WHERE l.user_id = ?1 AND l.status = " +
+                                b.param(static_cast<std::int64_t>(r.number));
+      if (r.campaign_id) subscribers += " AND l.campaign_id = " + b.param(r.campaign_id);
+      // A contact without Telegram id has no leads: it is "not in" every status.
+      b.add(r.op == RuleOp::Eq ? "ct.telegram_id IN (" + subscribers + ")"
+                               : "ct.telegram_id IS NULL OR ct.telegram_id NOT IN (" + subscribers + ")");
       return;
     }
     case RuleSubject::Custom:

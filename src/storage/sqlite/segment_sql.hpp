@@ -22,6 +22,9 @@ using SqlValue = std::variant<std::int64_t, double, std::string>;
 struct SqlFilter {
   std::string sql;  // " AND (...)" per rule; empty for no rules
   std::vector<SqlValue> values;  // bound to ?first_index, ?first_index+1, ...
+  // A rule reads a wide text column: one pass over the table beats an index
+  // walk that fetches every row at random (see contact_from in the store).
+  bool scan_table = false;
 };
 
 SqlFilter compile_rules(const std::vector<crm::SegmentRule>& rules, int first_index);

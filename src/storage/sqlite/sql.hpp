@@ -157,16 +157,21 @@ inline constexpr const char* kFinishPostback =
 inline constexpr const char* kInsertAttempt =
     "INSERT INTO postback_attempts (postback_id, time, http_code, body, error) VALUES (?,?,?,?,?)";
 // A postback is due when no earlier postback of the same lead is still open:
-// per-lead transition order is kept even across retries.
+// per-lead transition order is kept even across retries. The redundant
+// `state IN (0, 1)` here and below repeats the predicate of the partial index
+// postbacks_open: SQLite only picks a partial index whose WHERE the query spells out.
 inline constexpr const char* kDuePostbacks =
-    "SELECT p.id, p.lead_id, p.url, p.attempts FROM postbacks p WHERE p.state = 0 AND p.next_attempt <= ? "
+    "SELECT p.id, p.lead_id, p.url, p.attempts FROM postbacks p "
+    "WHERE p.state IN (0, 1) AND p.state = 0 AND p.next_attempt <= ? "
     "AND NOT EXISTS (SELECT 1 FROM postbacks e WHERE e.lead_id = p.lead_id AND e.id < p.id AND e.state IN (0, 1)) "
     "ORDER BY p.next_attempt, p.id LIMIT ?";
-inline constexpr const char* kNextPostbackTime = "SELECT MIN(next_attempt) FROM postbacks WHERE state = 0";
+inline constexpr const char* kNextPostbackTime =
+    "SELECT MIN(next_attempt) FROM postbacks WHERE state IN (0, 1) AND state = 0";
 // A crash between "sending" and the recorded answer leaves the outcome unknown;
 // resending could double-count a conversion, so it is failed visibly instead.
 inline constexpr const char* kAbandonSending =
-    "UPDATE postbacks SET state = 3, reason = 'interrupted: delivery outcome unknown' WHERE state = 1";
+    "UPDATE postbacks SET state = 3, reason = 'interrupted: delivery outcome unknown' "
+    "WHERE state IN (0, 1) AND state = 1";
 inline constexpr const char* kPostbacksOfLead =
     "SELECT id, lead_id, user_id, status, url, state, reason, tid, created, next_attempt, attempts "
     "FROM postbacks WHERE lead_id = ? ORDER BY id";

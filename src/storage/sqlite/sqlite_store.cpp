@@ -1400,11 +1400,16 @@ std::optional<std::int64_t> SqliteStore::next_telegram_time() {
   return nullable_int(*r, sql::kNextTelegramTime);
 }
 
+// The FROM clause of contact listings and counts.
+static std::string contact_from(const SqlFilter& rules) {
+  return rules.scan_table ? " FROM contacts ct NOT INDEXED" : " FROM contacts ct";
+}
+
 std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
   auto r = read();
   SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
   auto out = paged<crm::Contact>(
-      *r, TGLEAD_CONTACT_COLUMNS, " FROM contacts ct" + contact_where(f, rules), "ct.updated DESC, ct.id DESC",
+      *r, TGLEAD_CONTACT_COLUMNS, contact_from(rules) + contact_where(f, rules), "ct.updated DESC, ct.id DESC",
       kFirstRuleParam + static_cast<int>(rules.values.size()), f.limit, f.offset,
       [&](Stmt& stmt) { bind_contact_filter(stmt, f, rules); }, read_contact, total);
   for (auto& c : out) {
@@ -1417,7 +1422,7 @@ std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int
 std::int64_t SqliteStore::count_contacts(const ContactFilter& f) {
   auto r = read();
   SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
-  auto count = (*r).prepare_uncached("SELECT COUNT(*) FROM contacts ct" + contact_where(f, rules));
+  auto count = (*r).prepare_uncached("SELECT COUNT(*)" + contact_from(rules) + contact_where(f, rules));
   bind_contact_filter(count, f, rules);
   count.step();
   return count.int64(0);
@@ -1491,14 +1496,6 @@ std::vector<Crawl> SqliteStore::crawls(std::int64_t user_id, std::optional<Crawl
 std::optional<Crawl> SqliteStore::crawl(std::int64_t user_id, std::int64_t id) {
   auto r = read();
   return one<Crawl>(*r, sql::kCrawlById, read_crawl, user_id, id);
-}
-
-std::optional<Crawl> SqliteStore::chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) {
-  auto r = read();
-  auto c = one<Crawl>(*r, sql::kChatCrawl, read_crawl, bot_id, chat_id, user_id);
-  if (c) c->members = one<std::int64_t>(*r, sql::kCountCrawlMembers, [](const Stmt& s) { return s.int64(0); },
-                                        user_id, c->id).value_or(0);
-  return c;
 }
 
 std::optional<Crawl> SqliteStore::export_crawl(std::int64_t user_id, std::string_view source_hash) {

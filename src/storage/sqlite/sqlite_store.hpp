@@ -77,7 +77,6 @@ class SqliteStore final : public Store {
   std::vector<Crawl> crawls(std::int64_t user_id, std::optional<CrawlKind> kind, std::int64_t limit,
                             std::int64_t offset, std::int64_t* total) override;
   std::optional<Crawl> crawl(std::int64_t user_id, std::int64_t id) override;
-  std::optional<Crawl> chat_crawl(std::int64_t user_id, std::int64_t bot_id, std::int64_t chat_id) override;
   std::optional<Crawl> export_crawl(std::int64_t user_id, std::string_view source_hash) override;
   std::vector<CrawlMember> crawl_members(std::int64_t user_id, std::int64_t crawl_id, std::int64_t limit,
                                          std::int64_t offset, std::int64_t* total) override;

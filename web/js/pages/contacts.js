@@ -5,7 +5,7 @@ import { html, useState, useEffect } from '../../vendor/preact-htm.js';
 import { get, post, query } from '../api.js';
 import { Pager, Empty, Spinner, ErrorBox, Field, Time, useLoad, toast, confirmDialog } from '../ui.js';
 import {
-  CONTACT_STATUSES, PRIORITIES, SOURCES, SOURCE_LABELS, ContactStatus, Priority, TagChip, ContactsTable, ConflictBox,
+  CONTACT_STATUSES, PRIORITIES, SOURCES, SOURCE_LABELS, ContactStatus, TagChip, ContactsTable, ConflictBox,
   FieldInput, useTagColours, useDebounced, contactName,
 } from '../crm.js';
 
@@ -165,6 +165,7 @@ function detailsOf(c) {
 export function ContactPage({ id }) {
   const contact = useLoad(() => get('/api/contacts/get.json', { id }), [id]);
   const tags = useTagColours();
+  const fields = useFields();
   const [error, setError] = useState(null);
   const [merging, setMerging] = useState(false);
   const c = contact.data;
@@ -232,7 +233,7 @@ export function ContactPage({ id }) {
     <div class="contact-layout">
       <div class="contact-main">
         <${DetailsPanel} contact=${c} onSaved=${contact.reload} />
-        <${CustomFieldsPanel} contact=${c} onSaved=${contact.reload} />
+        <${CustomFieldsPanel} contact=${c} fields=${fields} onSaved=${contact.reload} />
       </div>
       <div class="contact-side">
         <section class="panel"><h2 class="panel-title">Status</h2>
@@ -246,7 +247,7 @@ export function ContactPage({ id }) {
           </div>
         </section>
         <${TagsPanel} contact=${c} tags=${tags} onChanged=${() => { contact.reload(); tags.reload(); }} />
-        <section class="panel"><h2 class="panel-title">History</h2><${History} items=${c.history || []} /></section>
+        <section class="panel"><h2 class="panel-title">History</h2><${History} items=${c.history || []} fields=${fields} colour=${tags.colour} /></section>
       </div>
     </div>
   </div>`;
@@ -289,8 +290,7 @@ function DetailsPanel({ contact, onSaved }) {
   </form>`;
 }
 
-function CustomFieldsPanel({ contact, onSaved }) {
-  const fields = useFields();
+function CustomFieldsPanel({ contact, fields, onSaved }) {
   const stored = contact.fields || {};
   const [values, setValues] = useState(stored);
   const [error, setError] = useState(null);
@@ -374,43 +374,48 @@ function show(value) {
   return String(value);
 }
 
-function Changes({ changes }) {
+// `changes` keys are contact columns or "field:<name>" for custom fields, shown by their label.
+function Changes({ changes, fields }) {
   const entries = Object.entries(changes || {});
   if (!entries.length) return null;
-  return html`<ul class="changes">${entries.map(([field, change]) => html`<li key=${field}><span class="muted">${field.replace(/^field:/, '').replace(/_/g, ' ')}</span>
+  const label = (key) => {
+    const custom = key.startsWith('field:') && fields.find((f) => f.name === key.slice(6));
+    return custom ? custom.label : key.replace(/^field:/, '').replace(/_/g, ' ');
+  };
+  return html`<ul class="changes">${entries.map(([field, change]) => html`<li key=${field}><span class="muted">${label(field)}</span>
     ${Array.isArray(change) && change.length === 2 ? html` ${show(change[0])} → <b>${show(change[1])}</b>` : html` ${show(change)}`}</li>`)}</ul>`;
 }
 
-function HistoryDetail({ kind, d }) {
+function HistoryDetail({ kind, d, fields, colour }) {
   const via = d.source ? html`<span class="muted"> via ${SOURCE_LABELS[d.source] || d.source}</span>` : '';
   if (kind === 'campaign_start') {
     return html`<div>Campaign <a href=${'#/campaigns/' + d.campaign}>${d.code || '#' + d.campaign}</a>
       ${d.click ? html` · click <span class="mono">${d.click}</span>` : ''}${d.lead ? html` · lead #${d.lead}` : ''}</div>`;
   }
   if (kind === 'tagged' || kind === 'untagged') {
-    return html`<div class="chips">${(d.tags || []).map((t) => html`<${TagChip} key=${t} name=${t} />`)}</div>`;
+    return html`<div class="chips">${(d.tags || []).map((t) => html`<${TagChip} key=${t} name=${t} colour=${colour(t)} />`)}</div>`;
   }
   if (kind === 'merged') {
     const s = d.secondary || {};
-    return html`<div>Took over ${contactName(s)}${s.id ? ` (#${s.id})` : ''}; its tags and history moved here.</div><${Changes} changes=${d.changes} />`;
+    return html`<div>Took over ${contactName(s)}${s.id ? ` (#${s.id})` : ''}; its tags and history moved here.</div><${Changes} changes=${d.changes} fields=${fields} />`;
   }
   if (kind === 'conflict') {
     return html`<div>${d.reason}${d.contact ? html` · <a href=${'#/contacts/' + d.contact}>open contact #${d.contact}</a>` : ''}</div>`;
   }
   return html`${via || d.matched_on ? html`<div>${via}${d.matched_on ? html`<span class="muted"> · matched on ${d.matched_on}</span>` : ''}</div>` : ''}
-    <${Changes} changes=${d.changes} />
-    ${d.tags && d.tags.length ? html`<div class="chips">${d.tags.map((t) => html`<${TagChip} key=${t} name=${t} />`)}</div>` : ''}
+    <${Changes} changes=${d.changes} fields=${fields} />
+    ${d.tags && d.tags.length ? html`<div class="chips">${d.tags.map((t) => html`<${TagChip} key=${t} name=${t} colour=${colour(t)} />`)}</div>` : ''}
     ${d.reason ? html`<div class="muted small">${d.reason}</div>` : ''}`;
 }
 
-function History({ items }) {
+function History({ items, fields, colour }) {
   if (!items.length) return html`<p class="muted small">Nothing recorded yet.</p>`;
   return html`<ol class="history" data-testid="history">${items.map((h) => {
     const [icon, label] = KINDS[h.kind] || ['•', h.kind];
     return html`<li key=${h.id} class=${'history-item hk-' + h.kind} data-kind=${h.kind}>
       <span class="history-icon" aria-hidden="true">${icon}</span>
       <div class="history-body"><div class="history-head"><b>${label}</b><span class="muted small"><${Time} value=${h.time} /></span></div>
-        <${HistoryDetail} kind=${h.kind} d=${h.detail || {}} /></div></li>`;
+        <${HistoryDetail} kind=${h.kind} d=${h.detail || {}} fields=${fields} colour=${colour} /></div></li>`;
   })}</ol>`;
 }
 

@@ -145,7 +145,11 @@ function Wizard() {
     try {
       const job = await postFile('/api/contacts/import.json', { mode, region, file_name: file.file.name }, body);
       location.hash = '#/import/' + job.id;
-    } catch (e) { setError(e); setBusy(false); }
+    } catch (e) {
+      setError(e.httpStatus === 413 ? { message: `${file.file.name} (${formatSize(file.file.size)}) is larger than this server accepts `
+        + 'from the browser. Split it into smaller files, or ask the operator to import it with the tglead import contacts command.' } : e);
+      setBusy(false);
+    }
   };
 
   if (!file) {

@@ -42,7 +42,7 @@ export function TagsPage() {
 
   return html`<div class="page narrow-page">
     <header class="page-head"><div><h1>Tags</h1>
-      <p class="muted">Free labels for contacts. Add them on a contact’s page, in an import file (<code>tags</code> column) or here.</p></div></header>
+      <p class="muted">Free labels for contacts. Add them on a contact’s page, through the <code>tags</code> column of an import file, or here.</p></div></header>
     <form class="panel" onSubmit=${add} data-testid="add-tag">
       <h2 class="panel-title">New tag</h2>
       <div class="tag-form">
