@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "domain/retry_policy.hpp"
@@ -47,6 +48,7 @@ std::chrono::milliseconds TelegramSender::step() {
     finished.swap(results_);
     busy = in_flight_.size();
   }
+  for (const auto& result : finished) release_budget(result);
   try {
     record(finished);
     int room = max_in_flight_ - static_cast<int>(busy);
@@ -99,6 +101,14 @@ bool TelegramSender::resolve_join_button(const storage::TelegramJob& job, json& 
     bool requests = campaign->approve_requests || (chat && chat->requests);
     json params{{"chat_id", campaign->chat_id}, {"name", campaign->code}, {"creates_join_request", requests}};
     auto created = api_.call(job.token, "createChatInviteLink", params);
+    if (!created.ok && created.migrate_to_chat_id != 0) {
+      // Rule 13: the group became a supergroup since the campaign was made; move the campaign
+      // and its chat to the new id, then ask there.
+      std::int64_t new_chat = created.migrate_to_chat_id;
+      store_.write([&](storage::WriteTx& tx) { tx.migrate_chat(job.bot_id, campaign->chat_id, new_chat); });
+      params["chat_id"] = new_chat;
+      created = api_.call(job.token, "createChatInviteLink", params);
+    }
     if (!created.ok) {
       spdlog::warn("bot {}: createChatInviteLink for campaign {} failed: {}", job.bot_id, campaign_id,
                    created.description);
@@ -116,26 +126,39 @@ bool TelegramSender::resolve_join_button(const storage::TelegramJob& job, json& 
 }
 
 bool TelegramSender::take_budget(const storage::TelegramJob& job, std::int64_t chat_id) {
-  // A sliding one-second window: never more than 30 calls per bot in any second, bursts included.
   constexpr std::size_t kBotPerSecond = 30;
   auto now = std::chrono::steady_clock::now();
-  auto& sends = bot_sends_[job.bot_id];
-  while (!sends.empty() && now - sends.front() >= 1s) sends.pop_front();
-  if (sends.size() >= kBotPerSecond) return false;
+  auto& bot = bot_budget_[job.bot_id];
+  while (!bot.answered.empty() && now - bot.answered.front() >= 1s) bot.answered.pop_front();
+  if (bot.answered.size() + bot.in_flight >= kBotPerSecond) return false;
   bool is_message = job.method.rfind("send", 0) == 0;
   if (is_message && chat_id != 0) {
+    if (chat_next_.size() > 4096) std::erase_if(chat_next_, [&](const auto& entry) { return entry.second <= now; });
     auto& next = chat_next_[{job.bot_id, chat_id}];
     if (next > now) return false;
-    next = now + 1s;
+    next = std::chrono::steady_clock::time_point::max();
+    job_chat_[job.id] = chat_id;
   }
-  sends.push_back(now);
+  ++bot.in_flight;
   return true;
+}
+
+void TelegramSender::release_budget(const Result& result) {
+  auto& bot = bot_budget_[result.job.bot_id];
+  if (bot.in_flight > 0) --bot.in_flight;
+  // Answers of one batch may be out of order; the window stays sorted so expiry pops the front.
+  bot.answered.insert(std::upper_bound(bot.answered.begin(), bot.answered.end(), result.answered), result.answered);
+  if (auto held = job_chat_.find(result.job.id); held != job_chat_.end()) {
+    chat_next_[{result.job.bot_id, held->second}] = result.answered + 1s;
+    job_chat_.erase(held);
+  }
 }
 
 void TelegramSender::send(storage::TelegramJob job, json payload) {
   if (payload.contains("tglead_join_button") && !resolve_join_button(job, payload)) {
     std::lock_guard lock(mutex_);
-    results_.push_back(Result{job, ApiResult{false, {}, 0, "invite link not created yet", 0, 0}, 0});
+    results_.push_back(Result{job, ApiResult{false, {}, 0, "invite link not created yet", 0, 0}, 0,
+                              std::chrono::steady_clock::now()});
     return;
   }
   deliver(std::move(job), std::move(payload), 2, 0);
@@ -162,7 +185,7 @@ void TelegramSender::deliver(storage::TelegramJob job, json payload, int fallbac
     }
     std::lock_guard lock(mutex_);
     if (migrated_from != 0 && answer.migrate_to_chat_id == 0) answer.migrate_to_chat_id = payload.value("chat_id", std::int64_t{0});
-    results_.push_back(Result{job, std::move(answer), migrated_from});
+    results_.push_back(Result{job, std::move(answer), migrated_from, std::chrono::steady_clock::now()});
     worker_.wake();
   });
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -36,10 +37,15 @@ class TelegramSender {
     storage::TelegramJob job;
     ApiResult answer;
     std::int64_t migrated_from = 0;  // the job's chat became this supergroup (answer.migrate_to_chat_id)
+    std::chrono::steady_clock::time_point answered;
   };
 
-  // Telegram's limits (§5): about 30 messages/s per bot, 1 message/s per chat.
+  // Telegram's limits (§5): about 30 messages/s per bot, 1 message/s per chat. Telegram counts a
+  // call when it receives it, which may be any moment until its answer, so a call holds its slot
+  // while in flight and for one second after its answer: then no second of receipts can exceed
+  // the limit, however requests queue on the way.
   bool take_budget(const storage::TelegramJob& job, std::int64_t chat_id);
+  void release_budget(const Result& result);
 
   std::chrono::milliseconds step();
   void send(storage::TelegramJob job, nlohmann::json payload);
@@ -55,8 +61,14 @@ class TelegramSender {
   std::mutex mutex_;
   std::set<std::int64_t> in_flight_;
   std::deque<Result> results_;
-  std::map<std::int64_t, std::deque<std::chrono::steady_clock::time_point>> bot_sends_;  // last second per bot
+  // Worker thread only.
+  struct BotBudget {
+    std::deque<std::chrono::steady_clock::time_point> answered;  // in the last second, oldest first
+    std::size_t in_flight = 0;
+  };
+  std::map<std::int64_t, BotBudget> bot_budget_;
   std::map<std::pair<std::int64_t, std::int64_t>, std::chrono::steady_clock::time_point> chat_next_;
+  std::map<std::int64_t, std::int64_t> job_chat_;  // in-flight message job -> the chat it holds
   util::Worker worker_;
 };
 

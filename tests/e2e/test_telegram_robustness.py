@@ -136,6 +136,31 @@ class BotApiFailuresTest(TgleadTestCase):
         self.quiet(0.8)
         self.assertEqual(len(self.botapi.calls("sendMessage")), 2, "sent more than once")
 
+    def test_400_migrated_group_swapped_and_retried(self):
+        """A group that became a supergroup after its campaign was made: Telegram answers the
+        invite-link call with 400 and migrate_to_chat_id; the chat id is swapped and the call
+        retried there, and the welcome still carries the join button."""
+        old = {"id": -4012345678, "title": "Crypto Signals Group", "type": "group"}
+        new_id = SUPERGROUP["id"]
+        self.botapi.fail_method_times(
+            "createChatInviteLink", 400,
+            "Bad Request: group chat was migrated to a supergroup chat",
+            {"migrate_to_chat_id": new_id}, times=1,
+            pred=lambda p: str(p.get("chat_id")) == str(old["id"]))
+        camp = self.setup_bot_and_campaign(chat=old, welcome={
+            "text": "Welcome", "image": "", "buttons": [], "join_button": "Join"})
+        self.send(start(self.next_uid(), ALINA, "/start CAMP42-mg", int(time.time()) - 30))
+        sent = self.botapi.wait_for_calls("sendMessage", 1, self.ASYNC_TIMEOUT,
+                                          to_chat(ALINA["id"]))
+        self.assertTrue(sent, "no welcome")
+        links = [str(c["params"].get("chat_id")) for c in self.botapi.calls("createChatInviteLink")]
+        self.assertEqual(links, [str(old["id"]), str(new_id)])
+        self.assertIn("Join", [b.get("text") for b in buttons(sent[0])])
+        ids = [str(c["id"]) for c in self.chats_of()]
+        self.assertIn(str(new_id), ids)
+        self.assertNotIn(str(old["id"]), ids)
+        self.assertEqual(str(self.campaign_by_id(camp["id"])["chat"]), str(new_id))
+
     def test_429_retry_after_honored(self):
         self.botapi.fail_method_times("sendMessage", 429, "Too Many Requests: retry after 2",
                                       {"retry_after": 2}, times=1)
