@@ -5,6 +5,7 @@
 
 #include "api/endpoint.hpp"
 #include "crm/contacts.hpp"
+#include "crm/segments.hpp"
 #include "util/csv.hpp"
 #include "util/time_format.hpp"
 
@@ -230,6 +231,13 @@ http::Response edit_contact(Call& call) {
   load(call, id);
   auto fields = call.services.store.fields(call.user.id);
   crm::PreparedContact in = prepared(call, false, fields);
+  // A detail sent empty is cleared (the contact page sends what the user emptied).
+  for (const char* name : {"telegram_id", "username", "phone", "phone_number", "first_name", "last_name", "country",
+                           "language", "group"}) {
+    if (call.params.present(name) && call.params.text(name).value_or("").empty()) {
+      in.cleared.emplace_back(std::string_view(name) == "phone_number" ? "phone" : name);
+    }
+  }
   for (const auto& a : in.values) {
     auto f = std::find_if(fields.begin(), fields.end(), [&](const auto& d) { return d.id == a.field_id; });
     if (!a.value && f->required) throw ApiError::param("fields." + a.name + ": " + f->label + " is required");
@@ -242,6 +250,7 @@ http::Response edit_contact(Call& call) {
                       {{"conflicts", conflicts_json(result.conflicts)}});
   }
   if (result.outcome == crm::Outcome::Skipped) throw ApiError::notfound(result.reason);
+  if (result.outcome == crm::Outcome::Invalid) throw ApiError::param(result.reason);
   return ok(contact_json(load(call, id), fields));
 }
 
@@ -335,6 +344,49 @@ http::Response add_tag(Call& call) {
   return ok(tag_json(tag));
 }
 
+// Renames and recolours; segments whose rules name the tag follow the new name in the same
+// transaction, so a rename never empties a segment.
+http::Response edit_tag(Call& call) {
+  std::int64_t id = call.params.required_integer("id");
+  std::optional<std::string> name;
+  if (auto given = call.params.text("name")) {
+    name = crm::clean_tag_name(*given);
+    if (!name) throw ApiError::param("name must be 1-64 characters without commas");
+  }
+  std::optional<std::string> colour;
+  if (auto given = call.params.text("colour")) {
+    colour = crm::clean_colour(*given);
+    if (!colour) throw ApiError::param("colour must be #rrggbb");
+  }
+  std::int64_t now = call.services.clock();
+  std::optional<crm::Tag> tag;
+  bool taken = false;
+  call.services.store.write([&](storage::WriteTx& tx) {
+    taken = false;
+    tag = tx.tag(call.user.id, id);
+    if (!tag) return;
+    if (name && *name != tag->name) {
+      if (auto other = tx.tag_by_name(call.user.id, *name); other && other->id != id) {
+        taken = true;
+        return;
+      }
+      for (auto segment : tx.segments(call.user.id)) {
+        if (auto rules = crm::rename_tag_in_rules(segment.rules, tag->name, *name)) {
+          segment.rules = *rules;
+          segment.updated = now;
+          tx.update_segment(segment);
+        }
+      }
+      tag->name = *name;
+    }
+    if (colour) tag->colour = *colour;
+    tx.update_tag(*tag);
+  });
+  if (!tag) throw ApiError::notfound("no tag " + std::to_string(id));
+  if (taken) throw ApiError::exists("a tag named '" + *name + "' exists");
+  return ok(tag_json(*tag));
+}
+
 http::Response delete_tag(Call& call) {
   std::int64_t id = call.params.required_integer("id");
   bool found = false;
@@ -424,6 +476,7 @@ void add_contact_endpoints(EndpointMap& map) {
   map["/api/contacts/export.csv"] = export_contacts;
   map["/api/tags/list.json"] = list_tags;
   map["/api/tags/add.json"] = add_tag;
+  map["/api/tags/edit.json"] = edit_tag;
   map["/api/tags/del.json"] = delete_tag;
 }
 

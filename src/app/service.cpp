@@ -119,6 +119,7 @@ struct Service::Parts {
     options.host = checked.listen.host;
     options.port = checked.listen.port;
     options.worker_threads = config.workers;
+    options.upload_paths = {"/api/contacts/import.json", "/api/crawl/import.json"};
     return options;
   }
 

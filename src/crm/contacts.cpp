@@ -84,6 +84,31 @@ json apply_fields(Contact& target, const PreparedContact& in) {
   return changes;
 }
 
+// Empties the named details, recording {name: [old, ""]}; false (and `target` half-changed,
+// so the caller must not write it) when no identifier would remain.
+bool clear_fields(Contact& target, const std::vector<std::string>& names, json& changes) {
+  for (const auto& name : names) {
+    if (name == "telegram_id") {
+      if (target.telegram_id == 0) continue;
+      changes[name] = json::array({target.telegram_id, 0});
+      target.telegram_id = 0;
+      continue;
+    }
+    std::string* field = name == "username"     ? &target.username
+                         : name == "phone"      ? &target.phone
+                         : name == "first_name" ? &target.first_name
+                         : name == "last_name"  ? &target.last_name
+                         : name == "country"    ? &target.country
+                         : name == "language"   ? &target.language
+                         : name == "group"      ? &target.group
+                                                : nullptr;
+    if (!field || field->empty()) continue;
+    changes[name] = json::array({*field, ""});
+    field->clear();
+  }
+  return target.telegram_id != 0 || !target.username.empty() || !target.phone.empty();
+}
+
 // Writes custom field values; for an existing contact records {"field:<name>": [old, new]} in `changes`.
 void apply_values(storage::WriteTx& tx, std::int64_t contact_id, const std::vector<FieldAssignment>& values,
                   bool is_new, json& changes) {
@@ -318,6 +343,11 @@ UpsertResult edit_contact(storage::WriteTx& tx, const UpsertContext& ctx, std::i
   }
   Status before = existing->status;
   json changes = apply_fields(*existing, in);
+  if (!clear_fields(*existing, in.cleared, changes)) {
+    result.outcome = Outcome::Invalid;
+    result.reason = "a contact keeps at least one of telegram_id, username and phone";
+    return result;
+  }
   apply_values(tx, id, in.values, false, changes);
   int tagged = add_tags(tx, ctx.user_id, id, in.tags, ctx.now, false);
   if (changes.empty() && tagged == 0) {

@@ -41,6 +41,9 @@ struct PreparedContact {
   std::optional<Priority> priority;
   // Custom field values to write, already validated (crm/fields.hpp); a blank cell is simply absent.
   std::vector<FieldAssignment> values;
+  // Edits only: details given empty, to be cleared (telegram_id, username, phone, first_name,
+  // last_name, country, language, group). Identifiers may go as long as one remains.
+  std::vector<std::string> cleared;
   std::vector<std::string> errors;
   bool ok() const { return errors.empty(); }
 };

@@ -147,6 +147,35 @@ TEST_F(ContactsTest, EditRefusesAnIdentifierOfAnotherContact) {
   EXPECT_EQ(get(a.contact_id).priority, Priority::High);
 }
 
+TEST_F(ContactsTest, EditClearsDetailsButKeepsAnIdentifier) {
+  auto a = upsert({.telegram_id = "100", .username = "clear_me", .first_name = "Olga", .country = "DE"});
+  UpsertContext ctx{user_, user_, Source::Manual, Mode::CreateUpdate, kNow + 60};
+  UpsertResult r;
+  auto p = prepare_contact({}, *phones_, false);
+  p.cleared = {"username", "first_name", "country", "phone"};  // no phone to clear: no change there
+  store_->write([&](WriteTx& tx) { r = edit_contact(tx, ctx, a.contact_id, p); });
+  EXPECT_EQ(r.outcome, Outcome::Updated);
+  Contact got = get(a.contact_id);
+  EXPECT_EQ(got.username, "");
+  EXPECT_EQ(got.first_name, "");
+  EXPECT_EQ(got.country, "");
+  EXPECT_EQ(got.telegram_id, 100);
+  auto history = store_->contact_history(user_, a.contact_id, 10);
+  ASSERT_FALSE(history.empty());
+  EXPECT_NE(history[0].detail.find(R"("username":["clear_me",""])"), std::string::npos) << history[0].detail;
+  EXPECT_EQ(history[0].detail.find("phone"), std::string::npos) << history[0].detail;
+  // The handle is free again for another contact.
+  EXPECT_EQ(upsert({.username = "clear_me"}).outcome, Outcome::Created);
+
+  // The last identifier stays: the whole edit is refused and nothing is written.
+  p = prepare_contact({.first_name = "Never"}, *phones_, false);
+  p.cleared = {"telegram_id"};
+  store_->write([&](WriteTx& tx) { r = edit_contact(tx, ctx, a.contact_id, p); });
+  EXPECT_EQ(r.outcome, Outcome::Invalid);
+  EXPECT_EQ(get(a.contact_id).telegram_id, 100);
+  EXPECT_EQ(get(a.contact_id).first_name, "");
+}
+
 TEST_F(ContactsTest, TelegramUserIsAuthoritative) {
   // An imported @handle without an id is adopted by the Telegram user who has it.
   auto imported = upsert({.username = "alina_k", .phone = "+79161234567"});

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "util/ascii.hpp"
 #include "util/csv_reader.hpp"
 
 namespace tglead::crm {
@@ -37,19 +38,8 @@ constexpr std::size_t kMaxTextarea = 10000;
 constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxEmail = 254;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool equal_ci(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
-}
+using util::ascii_iequals;
+using util::ascii_lower;
 
 // Counts code points; the input is known to be valid UTF-8.
 std::size_t utf8_length(std::string_view s) {
@@ -148,7 +138,7 @@ std::optional<std::string> parse_date(std::string_view s) {
 }
 
 std::optional<bool> parse_boolean(std::string_view s) {
-  std::string v = lower_ascii(s);
+  std::string v = ascii_lower(s);
   for (std::string_view t : {"true", "yes", "y", "1", "on", "да"}) {
     if (v == t) return true;
   }
@@ -186,7 +176,7 @@ ParsedValue parse_email(std::string_view s) {
     if (c == ' ' || c == '@' || c == '"' || c == ',' || c == '<' || c == '>') return fail("is not an email address");
   }
   if (!domain_ok(domain)) return fail("is not an email address");
-  return value(std::string(local) + "@" + lower_ascii(domain));
+  return value(std::string(local) + "@" + ascii_lower(domain));
 }
 
 ParsedValue parse_url(std::string_view s) {
@@ -203,7 +193,7 @@ ParsedValue parse_url(std::string_view s) {
     url = "https://" + url;
     sep = 5;
   }
-  std::string scheme = lower_ascii(url.substr(0, sep));
+  std::string scheme = ascii_lower(url.substr(0, sep));
   if (scheme != "http" && scheme != "https") return fail("must be an http or https URL");
   if (url.size() > kMaxUrl) return fail("is longer than 2048 characters");
   for (char c : url) {
@@ -237,7 +227,7 @@ std::vector<std::string> split_choices(std::string_view raw) {
 
 const std::string* find_option(const FieldDefinition& field, std::string_view given) {
   for (const auto& option : field.options) {
-    if (equal_ci(option, given)) return &option;
+    if (ascii_iequals(option, given)) return &option;
   }
   return nullptr;
 }
@@ -301,7 +291,7 @@ std::string normalize_definition(FieldDefinition& d) {
       }
       // Multiselect values are stored and split as lists; a separator inside an option would split it.
       if (o.find_first_of(",;|") != std::string::npos) return "option '" + o + "' must not contain , ; or |";
-      bool repeated = std::any_of(options.begin(), options.end(), [&](const auto& x) { return equal_ci(x, o); });
+      bool repeated = std::any_of(options.begin(), options.end(), [&](const auto& x) { return ascii_iequals(x, o); });
       if (!repeated) options.push_back(std::move(o));
     }
     if (options.empty()) return "a " + std::string(field_type_name(d.type)) + " field needs options";

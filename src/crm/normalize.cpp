@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "util/ascii.hpp"
+
 namespace tglead::crm {
 
 namespace {
@@ -9,8 +11,8 @@ namespace {
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+using util::ascii_lower;
+using util::ascii_upper;
 
 // Trims ASCII spaces and UTF-8 no-break spaces (U+00A0), common in spreadsheet exports.
 std::string_view trim(std::string_view s) {
@@ -39,7 +41,7 @@ std::string_view trim(std::string_view s) {
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (lower(s[i]) != prefix[i]) return false;
+    if (ascii_lower(s[i]) != prefix[i]) return false;
   }
   return true;
 }
@@ -110,7 +112,7 @@ Normalized normalize_username(std::string_view raw) {
 
 std::string username_key(std::string_view username) {
   std::string key(username);
-  for (char& c : key) c = lower(c);
+  for (char& c : key) c = ascii_lower(c);
   return key;
 }
 
@@ -120,7 +122,7 @@ Normalized normalize_country(std::string_view raw) {
   if (s.size() != 2 || !is_alpha(s[0]) || !is_alpha(s[1])) {
     return fail("country '" + std::string(s) + "' must be a two-letter ISO 3166 code such as DE");
   }
-  return Normalized{std::string{upper(s[0]), upper(s[1])}, ""};
+  return Normalized{std::string{ascii_upper(s[0]), ascii_upper(s[1])}, ""};
 }
 
 Normalized normalize_language(std::string_view raw) {
@@ -137,7 +139,7 @@ Normalized normalize_language(std::string_view raw) {
     for (char c : sub) ok = ok && (part == 0 ? is_alpha(c) : (is_alpha(c) || is_digit(c)));
     if (!ok || part > 3) return fail("language '" + std::string(s) + "' must be a language code such as en or pt-BR");
     if (part > 0) out += '-';
-    for (char c : sub) out += part == 0 ? lower(c) : (sub.size() == 2 ? upper(c) : c);
+    for (char c : sub) out += part == 0 ? ascii_lower(c) : (sub.size() == 2 ? ascii_upper(c) : c);
     ++part;
     start = end + 1;
     if (end == s.size()) break;

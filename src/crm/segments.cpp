@@ -7,6 +7,7 @@
 
 #include "crm/contact.hpp"
 #include "crm/contacts.hpp"
+#include "util/ascii.hpp"
 #include "util/csv_reader.hpp"
 
 namespace tglead::crm {
@@ -182,7 +183,7 @@ void resolve_builtin(std::size_t index, const Builtin& b, SegmentRule& r, const 
       if (r.field == "username" && r.value.front() == '@') r.value.erase(0, 1);
       // Countries are stored upper-case on every path, so an exact comparison can use the index.
       if (r.field == "country") {
-        for (char& c : r.value) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+        for (char& c : r.value) c = util::ascii_upper(c);
       }
       return;
     case RuleSubject::Enum: {
@@ -338,6 +339,21 @@ json rules_json(const std::vector<SegmentRule>& rules) {
     out.push_back(std::move(item));
   }
   return out;
+}
+
+std::optional<std::string> rename_tag_in_rules(std::string_view rules, std::string_view from, std::string_view to) {
+  json saved = json::parse(rules, nullptr, false);
+  if (!saved.is_array()) return std::nullopt;
+  bool renamed = false;
+  for (auto& rule : saved) {
+    if (!rule.is_object() || rule.value("field", "") != "tag") continue;
+    auto value = rule.find("value");
+    if (value == rule.end() || !value->is_string() || !util::ascii_iequals(value->get<std::string>(), from)) continue;
+    *value = to;
+    renamed = true;
+  }
+  if (!renamed) return std::nullopt;
+  return saved.dump();
 }
 
 json rule_catalog(const std::vector<FieldDefinition>& fields) {

@@ -17,6 +17,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crm/fields.hpp"
@@ -87,6 +88,10 @@ struct Segment {
   std::int64_t created = 0;
   std::int64_t updated = 0;
 };
+
+// Saved rules (`Segment::rules`) with every tag rule on `from` (any case, as tag names are
+// unique) pointed at `to`: a renamed tag keeps its segments. nullopt when no rule names it.
+std::optional<std::string> rename_tag_in_rules(std::string_view rules, std::string_view from, std::string_view to);
 
 // Segment names: trimmed, 1-100 characters, one line. nullopt = invalid.
 std::optional<std::string> clean_segment_name(std::string_view raw);

@@ -101,6 +101,19 @@ TEST(SegmentRulesTest, BadRulesNameTheProblem) {
             0u);
 }
 
+TEST(SegmentRulesTest, RenamedTagsFollowInSavedRules) {
+  std::string rules = R"([{"field":"tag","op":"has","value":"VIP"},{"field":"tag","op":"has_not","value":"cold"},)"
+                      R"({"field":"country","op":"eq","value":"vip"}])";
+  auto renamed = rename_tag_in_rules(rules, "vip", "Gold");
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(json::parse(*renamed), json::parse(R"([{"field":"tag","op":"has","value":"Gold"},)"
+                                               R"({"field":"tag","op":"has_not","value":"cold"},)"
+                                               R"({"field":"country","op":"eq","value":"vip"}])"));
+  EXPECT_FALSE(rename_tag_in_rules(rules, "warm", "hot"));
+  EXPECT_FALSE(rename_tag_in_rules("not json", "vip", "Gold"));
+  EXPECT_FALSE(rename_tag_in_rules(R"([{"field":"tag","op":"has","value":3}])", "3", "x"));
+}
+
 TEST(SegmentRulesTest, CatalogOffersEveryFieldWithItsOperators) {
   json catalog = rule_catalog(sample_fields());
   auto entry = [&](const std::string& field) {

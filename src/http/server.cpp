@@ -113,7 +113,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void read_header() {
     parser_.emplace();
-    parser_->body_limit(context_.options.body_limit);
+    // The header decides which limit applies (on_header); until then the larger one, because
+    // Beast checks a Content-Length against the limit while it parses the header.
+    parser_->body_limit(std::max(context_.options.body_limit, context_.options.upload_limit));
     parser_->header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(context_.options.header_limit, std::numeric_limits<std::uint32_t>::max())));
     stream_.expires_after(context_.options.io_timeout);
@@ -125,6 +127,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (ec) return on_read_error(ec);
     if (parser_->is_done()) return dispatch_request();
     const auto& message = parser_->get();
+    std::size_t limit = body_limit_for(message.target());
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return write_error(error_reply(413, "param", "request body too large"));
+    }
+    parser_->body_limit(limit);
     // Clients that ask for 100-continue wait for it (curl: up to a second)
     // before sending the body; the header already passed the size checks.
     if (message.version() >= 11 && beast::iequals(message[bhttp::field::expect], "100-continue")) {
@@ -134,6 +141,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     read_body();
+  }
+
+  std::size_t body_limit_for(beast::string_view target) const {
+    beast::string_view path = target.substr(0, target.find('?'));
+    for (const auto& upload : context_.options.upload_paths) {
+      if (path == beast::string_view(upload.data(), upload.size())) return context_.options.upload_limit;
+    }
+    return context_.options.body_limit;
   }
 
   void on_continue_sent(beast::error_code ec, std::size_t) {

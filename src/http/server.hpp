@@ -5,7 +5,8 @@
 // never on an I/O thread, so handlers may block (database, locks). Requests of
 // one connection are handled one at a time, in order; keep-alive follows
 // HTTP/1.0 and 1.1 rules. The transport answers by itself, in the product's
-// JSON error envelope, with 413 (body over body_limit), 431 (header over
+// JSON error envelope, with 413 (body over body_limit, or upload_limit on the
+// upload_paths), 431 (header over
 // header_limit) and 400 (malformed request), and closes those connections; a
 // Handler that throws gets 500 "internal error" and the server carries on. A
 // connection that stays silent for io_timeout, or a single read or write that
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/message.hpp"
 
@@ -33,6 +35,10 @@ struct ServerOptions {
   std::size_t io_threads = 1;  // Asio threads doing socket I/O
   std::size_t worker_threads = 32;  // pool that runs Handler (handlers may block on the DB)
   std::size_t body_limit = 1 << 20;  // larger bodies -> 413
+  // File uploads (contact imports, chat exports) are bigger than API calls; these exact paths
+  // (query string aside) take bodies up to upload_limit instead.
+  std::vector<std::string> upload_paths;
+  std::size_t upload_limit = 64 << 20;
   std::size_t header_limit = 16 * 1024;  // -> 431
   std::chrono::seconds io_timeout{30};  // per read/write; slow clients are dropped
 };

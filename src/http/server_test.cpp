@@ -214,6 +214,32 @@ TEST_F(ServerTest, HeadGetsLengthButNoBody) {
   EXPECT_EQ(c.read_response().rfind("HTTP/1.1 200 OK\r\n", 0), 0u);
 }
 
+TEST_F(ServerTest, UploadPathsTakeBodiesUpToTheUploadLimit) {
+  ServerOptions options;
+  options.body_limit = 1024;
+  options.upload_paths = {"/upload"};
+  options.upload_limit = 4096;
+  start(echo, options);
+
+  net::HttpRequest post;
+  post.method = "POST";
+  post.url = url("/upload?wait=1");
+  post.body = std::string(4096, 'x');
+  auto response = client_.perform(post);
+  ASSERT_TRUE(response.transport_ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
+
+  post.body = std::string(4097, 'x');
+  EXPECT_EQ(client_.perform(post).status, 413);
+
+  // Other paths keep the API limit, also ones the upload path is a prefix of.
+  post.body = std::string(1025, 'x');
+  for (const char* other : {"/other", "/upload/x", "/uploads"}) {
+    post.url = url(other);
+    EXPECT_EQ(client_.perform(post).status, 413) << other;
+  }
+}
+
 TEST_F(ServerTest, BodyOverLimitGets413) {
   ServerOptions options;
   options.body_limit = 1024;

@@ -260,6 +260,7 @@ class WriteTx {
   virtual std::optional<crm::Tag> tag_by_name(std::int64_t user_id, std::string_view name) = 0;  // any case
   virtual std::int64_t insert_tag(const crm::Tag& tag, std::int64_t now) = 0;
   virtual void delete_tag(std::int64_t user_id, std::int64_t tag_id) = 0;  // and its links
+  virtual void update_tag(const crm::Tag& tag) = 0;  // name and colour
   virtual bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;    // true when newly linked
   virtual bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked
   virtual std::int64_t insert_contact_import(const ContactImportRecord& record) = 0;
@@ -292,6 +293,7 @@ class WriteTx {
   virtual void clear_contact_value(std::int64_t contact_id, std::int64_t field_id) = 0;
   virtual std::optional<crm::Segment> segment(std::int64_t user_id, std::int64_t id) = 0;
   virtual std::optional<crm::Segment> segment_by_name(std::int64_t user_id, std::string_view name) = 0;  // any case
+  virtual std::vector<crm::Segment> segments(std::int64_t user_id) = 0;  // by name
   virtual std::int64_t insert_segment(const crm::Segment& segment) = 0;
   virtual void update_segment(const crm::Segment& segment) = 0;  // every column but id, user_id, created
   virtual void delete_segment(std::int64_t user_id, std::int64_t id) = 0;

@@ -81,6 +81,12 @@ export async function crmScenario({ page, step, shot, go, waitFor, users }) {
   await page.locator('[data-testid=conflicts]', { hasText: 'username' }).waitFor();
   await details.locator('button', { hasText: 'Discard' }).click();
   assert.equal(await details.locator('input[name=username]').inputValue(), 'Sofia_M');
+  await details.locator('input[name=language]').fill('');
+  await details.locator('button[type=submit]').click();
+  await page.locator('[data-testid=history] [data-kind=updated]', { hasText: 'language' }).waitFor();
+  await page.reload();
+  await page.locator('h1', { hasText: 'Sofia Marino' }).waitFor();
+  assert.equal(await details.locator('input[name=language]').inputValue(), '', 'an emptied detail stays cleared');
   await page.selectOption('select[name=priority]', 'medium');
   await page.locator('[data-testid=history] [data-kind=updated]', { hasText: 'medium' }).waitFor();
   const tags = page.locator('[data-testid=contact-tags]');
@@ -92,7 +98,7 @@ export async function crmScenario({ page, step, shot, go, waitFor, users }) {
   await page.locator('[data-testid=history] [data-kind=untagged]', { hasText: 'italy' }).waitFor();
   const sofiaUrl = page.url();
 
-  step('tags page: add with a colour, counts, delete');
+  step('tags page: add with a colour, counts, rename, delete');
   await go('#/tags', 'Tags');
   const tagRow = (name) => page.locator(`[data-testid=tags-table] tr[data-tag-row="${name}"]`);
   await tagRow('vip').locator('td.num', { hasText: '1' }).waitFor();
@@ -103,6 +109,10 @@ export async function crmScenario({ page, step, shot, go, waitFor, users }) {
   await page.fill('input[name=tag-name]', 'NEWSLETTER');
   await page.click('[data-testid=add-tag] button[type=submit]');
   await page.locator('[data-testid=add-tag] .alert-error', { hasText: 'already exists' }).waitFor();
+  await tagRow('newsletter').locator('button', { hasText: 'Edit' }).click();
+  await page.fill('[data-tag-edit=newsletter] input[name=edit-tag-name]', 'news');
+  await page.click('[data-tag-edit=newsletter] button[type=submit]');
+  await tagRow('news').locator('td', { hasText: '#16a34a' }).waitFor();
   await page.fill('input[name=tag-name]', 'spam-test');
   await page.click('[data-testid=add-tag] button[type=submit]');
   await tagRow('spam-test').waitFor();

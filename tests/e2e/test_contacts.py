@@ -164,6 +164,53 @@ class ContactsApiTest(ContactApiMixin, TgleadTestCase):
         self.ok("/api/contacts/del.json", method="POST", json_body={"id": a["id"], "purge": True})
         self.assertEqual(self.contacts(), [])
 
+    def test_edit_clears_details_sent_empty(self):
+        a = self.add(username="to_clear", telegram_id=900800711, first_name="Olga", country="de",
+                     group="Buyers")["contact"]
+        e = self.ok("/api/contacts/edit.json", method="POST",
+                    json_body={"id": a["id"], "first_name": "", "country": None, "username": "",
+                               "last_name": "Stays"})
+        self.assertEqual((e["first_name"], e["country"], e["username"], e["last_name"], e["group"]),
+                         ("", "", "", "Stays", "Buyers"), e)
+        self.assertEqual(e["telegram_id"], 900800711)
+        # the last identifier cannot go: the edit is refused as a whole
+        self.assert_error(self.api("/api/contacts/edit.json", method="POST",
+                                   json_body={"id": a["id"], "telegram_id": "", "group": ""}),
+                          400, "param", "telegram_id")
+        self.assertEqual(self.ok("/api/contacts/get.json", {"id": a["id"]})["group"], "Buyers")
+        # the freed handle can be taken by another contact
+        self.add(username="to_clear")
+
+    def test_tag_rename_and_recolour_keeps_segments(self):
+        a = self.add(username="tagged_one", tags=["vip"])["contact"]
+        vip = [t for t in self.ok_list("/api/tags/list.json")[0] if t["name"] == "vip"][0]
+        seg = self.ok("/api/segments/add.json", method="POST",
+                      json_body={"name": "VIPs", "rules": [{"field": "tag", "op": "has", "value": "VIP"}]})
+        self.assertEqual(seg["count"], 1)
+        t = self.ok("/api/tags/edit.json", method="POST",
+                    json_body={"id": vip["id"], "name": "Gold", "colour": "#AA00AA"})
+        self.assertEqual((t["id"], t["name"], t["colour"]), (vip["id"], "Gold", "#aa00aa"))
+        self.assertEqual(self.ok("/api/contacts/get.json", {"id": a["id"]})["tags"], ["Gold"])
+        seg = self.ok("/api/segments/get.json", {"id": seg["id"]})
+        self.assertEqual(seg["rules"], [{"field": "tag", "op": "has", "value": "Gold"}])
+        self.assertEqual(seg["count"], 1)
+        # colour alone; a name another tag has; bad input; unknown and foreign ids
+        self.assertEqual(self.ok("/api/tags/edit.json", method="POST",
+                                 json_body={"id": vip["id"], "colour": "#000000"})["name"], "Gold")
+        self.ok("/api/tags/add.json", method="POST", json_body={"name": "cold"})
+        self.assert_error(self.api("/api/tags/edit.json", method="POST",
+                                   json_body={"id": vip["id"], "name": "COLD"}), 409, "exists")
+        self.assert_error(self.api("/api/tags/edit.json", method="POST",
+                                   json_body={"id": vip["id"], "colour": "red"}), 400, "param")
+        self.assert_error(self.api("/api/tags/edit.json", method="POST",
+                                   json_body={"id": vip["id"], "name": "a,b"}), 400, "param")
+        self.assert_error(self.api("/api/tags/edit.json", method="POST",
+                                   json_body={"id": 999999, "name": "x"}), 404, "notfound")
+        other = self.add_user("tags-other@example.com")
+        self.assert_error(self.api("/api/tags/edit.json", {"id": vip["id"], "name": "Stolen"},
+                                   method="POST", key=other), 404, "notfound")
+        self.assertEqual(self.ok("/api/contacts/get.json", {"id": a["id"]})["tags"], ["Gold"])
+
     def test_contacts_are_per_account(self):
         a = self.add(username="private_one")["contact"]
         other = self.add_user("other@example.com")

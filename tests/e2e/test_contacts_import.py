@@ -172,6 +172,23 @@ class ContactImportJobTest(ImportMixin, TgleadTestCase):
         done, _ = self.wait_run(run["id"])
         self.assertEqual((done["created"], done["unchanged"], done["duplicates"]), (0, 1, 2), done)
 
+    def test_upload_over_the_api_body_limit(self):
+        """Files are bigger than API calls: the import path takes bodies past the 1 MiB that
+        every other call is held to."""
+        lines = ["first_name,username,telegram_id"]
+        lines += ["Name%d,bulk_user_%d,%d" % (i, i, 7000000000 + i) for i in range(40000)]
+        body = ("\n".join(lines) + "\n").encode("utf-8")
+        self.assertGreater(len(body), 1 << 20)
+        run = self.upload(body, "text/csv", file_name="big.csv")
+        done, _ = self.wait_run(run["id"], timeout=60)
+        self.assertEqual((done["state"], done["rows"], done["created"], done["error_count"]),
+                         ("done", 40000, 40000, 0), done)
+        _, total = self.ok_list("/api/contacts/list.json", {"limit": 1})
+        self.assertEqual(total, 40000)
+        status, _, _ = self.raw("/api/contacts/add.json", {}, method="POST", body=body,
+                                headers={"Content-Type": "text/csv"})
+        self.assertEqual(status, 413)
+
     def test_malformed_files(self):
         # refused at once
         for data, ctype, name, words in [

@@ -300,6 +300,7 @@ inline constexpr const char* kTagById = "SELECT id, user_id, name, colour FROM t
 inline constexpr const char* kTagByName =
     "SELECT id, user_id, name, colour FROM tags WHERE user_id = ? AND lower(name) = lower(?)";
 inline constexpr const char* kInsertTag = "INSERT INTO tags (user_id, name, colour, created) VALUES (?,?,?,?)";
+inline constexpr const char* kUpdateTag = "UPDATE tags SET name = ?, colour = ? WHERE user_id = ? AND id = ?";
 inline constexpr const char* kDeleteTag = "DELETE FROM tags WHERE user_id = ? AND id = ?";
 inline constexpr const char* kDeleteTagLinks = "DELETE FROM contact_tags WHERE tag_id = ?";
 inline constexpr const char* kTagContact = "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)";

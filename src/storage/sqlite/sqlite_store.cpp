@@ -791,6 +791,10 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kDeleteTagLinks).bind_all(tag_id).run();
   }
 
+  void update_tag(const crm::Tag& t) override {
+    db_.prepare(sql::kUpdateTag).bind_all(t.name, t.colour, t.user_id, t.id).run();
+  }
+
   bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
     db_.prepare(sql::kTagContact).bind_all(contact_id, tag_id).run();
     return db_.changes() == 1;
@@ -965,6 +969,10 @@ class SqliteWriteTx final : public WriteTx {
 
   std::optional<crm::Segment> segment_by_name(std::int64_t user_id, std::string_view name) override {
     return one<crm::Segment>(db_, sql::kSegmentByName, read_segment, user_id, name);
+  }
+
+  std::vector<crm::Segment> segments(std::int64_t user_id) override {
+    return many<crm::Segment>(db_, sql::kSegmentsOfUser, read_segment, user_id);
   }
 
   std::int64_t insert_segment(const crm::Segment& g) override {

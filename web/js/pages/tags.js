@@ -12,6 +12,7 @@ export function TagsPage() {
   const [colour, setColour] = useState(PALETTE[0]);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(null);
   const list = tags.data ? tags.data.data : [];
 
   const add = async (e) => {
@@ -42,7 +43,7 @@ export function TagsPage() {
 
   return html`<div class="page narrow-page">
     <header class="page-head"><div><h1>Tags</h1>
-      <p class="muted">Free labels for contacts. Add them on a contact’s page, through the <code>tags</code> column of an import file, or here.</p></div></header>
+      <p class="muted">Free labels for contacts. Add them on a contact’s page, through the <code>tags</code> column of an import file, or here. Renaming a tag keeps the segments that use it.</p></div></header>
     <form class="panel" onSubmit=${add} data-testid="add-tag">
       <h2 class="panel-title">New tag</h2>
       <div class="tag-form">
@@ -63,11 +64,47 @@ export function TagsPage() {
     ${tags.data && !list.length ? html`<${Empty} title="No tags yet" icon="#">Create one above, or type a new tag straight onto a contact.<//>` : ''}
     ${list.length ? html`<div class="table-wrap"><table class="table" data-testid="tags-table">
       <thead><tr><th>Tag</th><th>Colour</th><th class="num">Contacts</th><th></th></tr></thead>
-      <tbody>${list.map((t) => html`<tr key=${t.id} data-tag-row=${t.name}>
+      <tbody>${list.map((t) => t.id === editing
+        ? html`<${TagEditRow} key=${t.id} tag=${t} onDone=${(saved) => { setEditing(null); if (saved) tags.reload(); }} />`
+        : html`<tr key=${t.id} data-tag-row=${t.name}>
         <td><${TagChip} name=${t.name} colour=${t.colour} /></td>
         <td class="mono muted">${t.colour}</td>
         <td class="num">${t.contacts ? html`<a href=${'#/contacts?tag=' + encodeURIComponent(t.name)}>${formatNumber(t.contacts)}</a>` : html`<span class="muted">0</span>`}</td>
-        <td class="actions"><button class="btn btn-small btn-danger-outline" onClick=${() => remove(t)}>Delete</button></td>
+        <td class="actions"><button class="btn btn-small" onClick=${() => setEditing(t.id)}>Edit</button>
+          <button class="btn btn-small btn-danger-outline" onClick=${() => remove(t)}>Delete</button></td>
       </tr>`)}</tbody></table></div>` : ''}
   </div>`;
+}
+
+// A tag's row in edit mode: rename (segments that name the tag follow) and recolour.
+function TagEditRow({ tag, onDone }) {
+  const [name, setName] = useState(tag.name);
+  const [colour, setColour] = useState(tag.colour);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const save = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await post('/api/tags/edit.json', { id: tag.id, name: name.trim(), colour });
+      toast(`Tag ${saved.name} saved`);
+      onDone(true);
+    } catch (err) {
+      setError(err.code === 'exists' ? { message: `A tag named “${name.trim()}” already exists (names ignore case).` } : err);
+      setBusy(false);
+    }
+  };
+  return html`<tr data-tag-edit=${tag.name}><td colspan="4">
+    <form class="tag-form" onSubmit=${save}>
+      <${Field} label="Name"><input name="edit-tag-name" maxlength="64" required value=${name}
+        onInput=${(e) => setName(e.currentTarget.value)} /><//>
+      <div class="field"><span class="field-label">Colour</span>
+        <input type="color" name="edit-tag-colour" class="colour-input" value=${colour} onInput=${(e) => setColour(e.currentTarget.value)} /></div>
+      <div class="field"><span class="field-label">Preview</span><${TagChip} name=${name.trim() || 'tag'} colour=${colour} /></div>
+      <div class="actions"><button class="btn btn-primary btn-small" type="submit" disabled=${busy || !name.trim()}>Save</button>
+        <button class="btn btn-small" type="button" onClick=${() => onDone(false)}>Cancel</button></div>
+    </form>
+    <${ErrorBox} error=${error} />
+  </td></tr>`;
 }
