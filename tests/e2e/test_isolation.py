@@ -4,6 +4,7 @@ Each probe must answer `notfound` (or `access`), must not change B's data, and n
 appear in any of A's lists, exports or stats.
 """
 
+import json
 import time
 import unittest
 
@@ -245,3 +246,98 @@ class TenantIsolationTest(TgleadTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CrmIsolationTest(TgleadTestCase):
+    """The CRM endpoints (contacts, tags, custom fields, segments, imports, crawls) with the
+    other account's ids: notfound, nothing of B leaks or changes, and A's lists stay empty."""
+
+    SECRETS = ("b_secret_handle", "Bsecret", "b-tag-secret", "b_field_secret", "B secret segment",
+               "B Secret Group", "other@example.com")
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(self.stop_server)
+        self.b_key = self.add_user("other@example.com")
+        b = lambda path, body: self.ok(path, method="POST", json_body=body, key=self.b_key)
+        self.b_field = b("/api/fields/add.json", {"name": "b_field_secret", "label": "B field",
+                                                   "type": "text"})
+        self.b_contact = b("/api/contacts/add.json", {
+            "username": "b_secret_handle", "first_name": "Bsecret", "telegram_id": 7700000001,
+            "tags": ["b-tag-secret"], "fields": {"b_field_secret": "hidden"}})["contact"]
+        self.b_tag = [t for t in self.ok("/api/tags/list.json", key=self.b_key)
+                      if t["name"] == "b-tag-secret"][0]
+        self.b_segment = b("/api/segments/add.json", {
+            "name": "B secret segment", "rules": [{"field": "tag", "op": "has", "value": "b-tag-secret"}]})
+        self.b_import = b("/api/contacts/import.json", {
+            "csv": "username,first_name\nb_imported_one,Bsecret\n", "wait": True})
+        export = {"name": "B Secret Group", "type": "private_supergroup", "id": 55,
+                  "messages": [{"id": 1, "type": "message", "from": "Bsecret",
+                                "from_id": "user7700000002", "text": "hi"}]}
+        self.b_crawl = b("/api/crawl/import.json", {"export": json.dumps(export)})
+        # A has a contact of its own, so a merge has a primary to offer
+        self.a_contact = self.ok("/api/contacts/add.json", method="POST",
+                                 json_body={"username": "a_own_handle"})["contact"]
+
+    def assert_hidden(self, path, params=None, method="GET", json_body=None):
+        status, js = self.api(path, params, method, json_body)
+        self.assertIn(status, (403, 404), "%s %r -> %s %r" % (path, params or json_body, status, js))
+        self.assertIn(js.get("error"), ("notfound", "access"), js)
+        for secret in self.SECRETS:
+            self.assertNotIn(secret, js.get("message", ""), "%s leaks %r" % (path, secret))
+
+    def test_every_crm_endpoint_with_the_other_accounts_ids(self):
+        cid, tid = self.b_contact["id"], self.b_tag["id"]
+        fid, sid = self.b_field["id"], self.b_segment["id"]
+        iid, crawl = self.b_import["id"], self.b_crawl["crawl"]
+        post = "POST"
+        self.assert_hidden("/api/contacts/get.json", {"id": cid})
+        self.assert_hidden("/api/contacts/edit.json", method=post, json_body={"id": cid, "first_name": "Mine"})
+        self.assert_hidden("/api/contacts/tag.json", method=post, json_body={"id": cid, "add": ["x"]})
+        self.assert_hidden("/api/contacts/merge.json", method=post,
+                           json_body={"primary": self.a_contact["id"], "secondary": cid})
+        self.assert_hidden("/api/contacts/merge.json", method=post,
+                           json_body={"primary": cid, "secondary": self.a_contact["id"]})
+        self.assert_hidden("/api/contacts/del.json", method=post, json_body={"id": cid, "purge": True})
+        self.assert_hidden("/api/contacts/list.json", {"segment": sid})
+        self.assert_hidden("/api/contacts/export.csv", {"segment": sid})
+        self.assert_hidden("/api/tags/edit.json", method=post, json_body={"id": tid, "name": "Mine"})
+        self.assert_hidden("/api/tags/del.json", method=post, json_body={"id": tid})
+        self.assert_hidden("/api/fields/edit.json", method=post, json_body={"id": fid, "label": "Mine"})
+        self.assert_hidden("/api/fields/del.json", method=post, json_body={"id": fid})
+        self.assert_hidden("/api/segments/get.json", {"id": sid})
+        self.assert_hidden("/api/segments/contacts.json", {"id": sid})
+        self.assert_hidden("/api/segments/export.csv", {"id": sid})
+        self.assert_hidden("/api/segments/edit.json", method=post, json_body={"id": sid, "name": "Mine"})
+        self.assert_hidden("/api/segments/del.json", method=post, json_body={"id": sid})
+        self.assert_hidden("/api/contacts/imports/get.json", {"id": iid})
+        self.assert_hidden("/api/contacts/imports/errors.csv", {"id": iid})
+        self.assert_hidden("/api/contacts/imports/revert.json", method=post, json_body={"id": iid})
+        self.assert_hidden("/api/crawl/get.json", {"id": crawl})
+        self.assert_hidden("/api/crawl/members.json", {"id": crawl})
+        self.assert_hidden("/api/crawl/stop.json", method=post, json_body={"id": crawl})
+
+        # B's data is as it was
+        mine = self.ok("/api/contacts/get.json", {"id": cid}, key=self.b_key)
+        self.assertEqual((mine["first_name"], mine["tags"], mine["status"]), ("Bsecret", ["b-tag-secret"], "active"))
+        self.assertEqual(mine["fields"], {"b_field_secret": "hidden"})
+        self.assertEqual(self.ok("/api/segments/get.json", {"id": sid}, key=self.b_key)["count"], 1)
+        self.assertEqual(self.ok("/api/contacts/imports/get.json", {"id": iid}, key=self.b_key)["state"], "done")
+        self.assertEqual([f["name"] for f in self.ok("/api/fields/list.json", key=self.b_key)],
+                         ["b_field_secret"])
+        self.assertEqual([t["name"] for t in self.ok("/api/tags/list.json", key=self.b_key)], ["b-tag-secret"])
+
+        # and nothing of it shows on A's side
+        for path in ("/api/contacts/list.json", "/api/tags/list.json", "/api/fields/list.json",
+                     "/api/segments/list.json", "/api/contacts/imports.json", "/api/crawl/list.json"):
+            status, js = self.api(path)
+            self.assertEqual(status, 200, js)
+            text = json.dumps(js)
+            for secret in self.SECRETS:
+                self.assertNotIn(secret, text, "%s shows %r" % (path, secret))
+        status, _, body = self.raw("/api/contacts/export.csv")
+        self.assertEqual(status, 200)
+        self.assertNotIn(b"b_secret_handle", body)
+        # A's own tag of the same name is A's, not B's
+        mine = self.ok("/api/tags/add.json", method="POST", json_body={"name": "b-tag-secret"})
+        self.assertNotEqual(mine["id"], tid)
