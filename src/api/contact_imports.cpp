@@ -9,6 +9,7 @@
 #include "crm/importer.hpp"
 #include "util/csv.hpp"
 #include "util/time_format.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::api {
 
@@ -110,7 +111,7 @@ http::Response start_import(Call& call) {
   run.state = "queued";
   run.format = check.format;
   run.total = static_cast<std::int64_t>(data.size());
-  run.warnings = json(check.warnings).dump(-1, ' ', false, json::error_handler_t::replace);
+  run.warnings = util::json_text(json(check.warnings));
   call.services.store.write([&](storage::WriteTx& tx) { run.id = tx.insert_contact_import(run); });
   options.import_id = run.id;
   call.services.imports->submit(std::move(options), std::move(data));

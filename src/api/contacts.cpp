@@ -8,6 +8,7 @@
 #include "crm/segments.hpp"
 #include "util/csv.hpp"
 #include "util/time_format.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::api {
 
@@ -17,7 +18,6 @@ namespace {
 
 constexpr int kHistoryShown = 200;
 
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json contact_json(const crm::Contact& c, const std::vector<crm::FieldDefinition>& fields) {
   json values = json::object();
@@ -60,7 +60,7 @@ http::Response error_with(const ApiError& error, const json& extra) {
   for (auto& [key, value] : extra.items()) body[key] = value;
   http::Response response;
   response.status = error.http_status();
-  response.body = dump(body);
+  response.body = util::json_text(body);
   return response;
 }
 

@@ -2,6 +2,7 @@
 
 #include "domain/welcome_json.hpp"
 #include "util/time_format.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::api {
 
@@ -10,7 +11,6 @@ using namespace tglead::domain;
 
 namespace {
 
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // The envelope is written by hand so "status" comes first, as in the spec's examples.
 http::Response envelope(int status, std::string body) {
@@ -22,15 +22,15 @@ http::Response envelope(int status, std::string body) {
 
 }  // namespace
 
-http::Response ok(json data) { return envelope(200, "{\"status\":\"ok\",\"data\":" + dump(data) + "}"); }
+http::Response ok(json data) { return envelope(200, "{\"status\":\"ok\",\"data\":" + util::json_text(data) + "}"); }
 
 http::Response ok_list(json data, std::int64_t total) {
-  return envelope(200, "{\"status\":\"ok\",\"data\":" + dump(data) + ",\"total\":" + std::to_string(total) + "}");
+  return envelope(200, "{\"status\":\"ok\",\"data\":" + util::json_text(data) + ",\"total\":" + std::to_string(total) + "}");
 }
 
 http::Response error_response(const ApiError& error) {
-  return envelope(error.http_status(), "{\"status\":\"error\",\"error\":" + dump(error.code()) +
-                                           ",\"message\":" + dump(error.what()) + "}");
+  return envelope(error.http_status(), "{\"status\":\"error\",\"error\":" + util::json_text(error.code()) +
+                                           ",\"message\":" + util::json_text(error.what()) + "}");
 }
 
 json templates_json(const TemplateSet& set) {

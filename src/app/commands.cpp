@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <iostream>
 
 #include "domain/plans.hpp"
@@ -20,8 +19,6 @@ namespace tglead::app {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::optional<std::string> require_sqlite(const std::string& db) {
   auto path = sqlite_path(db);
@@ -100,7 +97,7 @@ int user_add(const UserAddOptions& options) {
     user.api_key = util::random_token(24);
     user.transfer_token = util::random_token(12);
     user.plan = *plan;
-    user.paid_until = *plan == domain::Plan::Kitten ? 0 : unix_now() + options.days * 86400;
+    user.paid_until = *plan == domain::Plan::Kitten ? 0 : util::unix_now() + options.days * 86400;
     store.write([&](storage::WriteTx& tx) { tx.insert_user(user); });
     std::cout << user.api_key << std::endl;
     return 0;
@@ -131,7 +128,7 @@ int plan_set(const std::string& db, const std::string& email, const std::string&
       auto user = tx.user(existing->id);
       found = true;
       user->plan = *plan;
-      user->paid_until = *plan == domain::Plan::Kitten ? 0 : unix_now() + days * 86400;
+      user->paid_until = *plan == domain::Plan::Kitten ? 0 : util::unix_now() + days * 86400;
       tx.update_user(*user);
     });
     if (!found) {
@@ -139,7 +136,7 @@ int plan_set(const std::string& db, const std::string& email, const std::string&
       return 1;
     }
     std::cout << email << ": " << plan_text << " until "
-              << (*plan == domain::Plan::Kitten ? std::string("forever") : util::format_datetime(unix_now() + days * 86400))
+              << (*plan == domain::Plan::Kitten ? std::string("forever") : util::format_datetime(util::unix_now() + days * 86400))
               << "\n";
     return 0;
   } catch (const std::exception& e) {

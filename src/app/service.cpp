@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
 #include <stdexcept>
 
 #include "api/router.hpp"
@@ -23,16 +22,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
 // Maintenance: pauses campaigns of accounts 14 days past their plan (§7) and
 // computes daily rollups for complete past days, a few at a time.
 std::chrono::milliseconds rollup_step(storage::Store& store) {
   try {
     int paused = 0;
-    store.write([&](storage::WriteTx& tx) { paused = tx.pause_expired_campaigns(unix_now()); });
+    store.write([&](storage::WriteTx& tx) { paused = tx.pause_expired_campaigns(util::unix_now()); });
     if (paused > 0) spdlog::info("paused {} campaign(s) of accounts 14 days past their plan", paused);
-    std::int64_t today = util::utc_day_start(unix_now());
+    std::int64_t today = util::utc_day_start(util::unix_now());
     auto missing = store.missing_rollups(today, 20);
     for (auto [user_id, day] : missing) {
       store.write([&](storage::WriteTx& tx) { tx.store_rollup(user_id, day); });
@@ -93,25 +90,25 @@ struct Service::Parts {
         http(std::make_unique<net::CurlHttpClient>()),
         bot_api(*http, trim_base_url(config.telegram_api)),
         postback_sender(store, *http,
-                        {config.allow_private_postbacks, 256, 10000, unix_now, checked.postback_retry_delays}),
-        telegram_sender(store, bot_api, unix_now),
+                        {config.allow_private_postbacks, 256, 10000, util::unix_now, checked.postback_retry_delays}),
+        telegram_sender(store, bot_api, util::unix_now),
         rollups([this] { return rollup_step(store); }),
-        imports(store, unix_now),
+        imports(store, util::unix_now),
         services{store,
                  bot_api,
                  *http,
                  trim_base_url(config.public_url),
                  config.allow_private_postbacks,
                  checked.poll,
-                 unix_now,
+                 util::unix_now,
                  [this] {
                    postback_sender.wake();
                    telegram_sender.wake();
                  },
                  &imports},
         router(services),
-        poller(store, bot_api, unix_now, services.wake_senders),
-        reconciler(store, bot_api, {checked.reconcile_every, 20, 7 * 86400, unix_now, services.wake_senders}),
+        poller(store, bot_api, util::unix_now, services.wake_senders),
+        reconciler(store, bot_api, {checked.reconcile_every, 20, 7 * 86400, util::unix_now, services.wake_senders}),
         server(server_options(), [this](const http::Request& request) { return router.handle(request); }) {}
 
   http::ServerOptions server_options() const {

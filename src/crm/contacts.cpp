@@ -4,13 +4,14 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "util/json_text.hpp"
+
 namespace tglead::crm {
 
 using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t kMaxText = 256;
 
 std::optional<std::int64_t> parse_telegram_id(std::string_view raw) {
   std::string text = clean_text(raw);
@@ -24,11 +25,10 @@ std::optional<std::int64_t> parse_telegram_id(std::string_view raw) {
   return value;
 }
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 void history(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id, std::int64_t now,
              const std::string& kind, const json& detail) {
-  tx.insert_contact_history(HistoryEntry{0, contact_id, user_id, now, kind, dump(detail)});
+  tx.insert_contact_history(HistoryEntry{0, contact_id, user_id, now, kind, util::json_text(detail)});
 }
 
 Identity identity_of(const Contact& c) { return Identity{c.telegram_id, c.username, c.phone}; }
@@ -219,7 +219,7 @@ PreparedContact prepare_contact(const ContactInput& in, const PhoneNormalizer& p
   take(normalize_language(in.language), c.language);
   auto text = [&](const char* name, const std::string& raw, std::string& field) {
     field = clean_text(raw);
-    if (field.size() > kMaxText) out.errors.push_back(std::string(name) + " is longer than 256 bytes");
+    if (field.size() > kMaxContactText) out.errors.push_back(std::string(name) + " is longer than 256 bytes");
   };
   text("first_name", in.first_name, c.first_name);
   text("last_name", in.last_name, c.last_name);
@@ -400,8 +400,8 @@ std::int64_t record_telegram_user(storage::WriteTx& tx, std::int64_t user_id, co
     c.user_id = user_id;
     c.telegram_id = user.id;
     c.username = conflict ? "" : username;
-    c.first_name = user.first_name.substr(0, kMaxText);
-    c.last_name = user.last_name.substr(0, kMaxText);
+    c.first_name = user.first_name.substr(0, kMaxContactText);
+    c.last_name = user.last_name.substr(0, kMaxContactText);
     c.language = language.ok() ? language.value : "";
     c.source = source;
     c.created_by = user_id;
@@ -413,8 +413,8 @@ std::int64_t record_telegram_user(storage::WriteTx& tx, std::int64_t user_id, co
     id = c.id;
     PreparedContact in;
     in.fields.telegram_id = user.id;
-    in.fields.first_name = user.first_name.substr(0, kMaxText);
-    in.fields.last_name = user.last_name.substr(0, kMaxText);
+    in.fields.first_name = user.first_name.substr(0, kMaxContactText);
+    in.fields.last_name = user.last_name.substr(0, kMaxContactText);
     json changes = apply_fields(c, in);
     std::string wanted = conflict ? std::string() : username;
     if (wanted != c.username) {

@@ -11,6 +11,7 @@
 // Thread-safety: as the WriteTx (the store's single writer).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,9 @@
 namespace tglead::crm {
 
 // One contact as given by a person or a file: raw text, "" = not given.
+// Bytes a contact's text detail (name, group, ...) may hold.
+inline constexpr std::size_t kMaxContactText = 256;
+
 struct ContactInput {
   std::string telegram_id, username, phone, first_name, last_name, country, language, group;
   std::vector<std::string> tags;

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "util/json_text.hpp"
+
 namespace tglead::crm {
 
 using nlohmann::json;
@@ -44,7 +46,7 @@ void record_member(storage::WriteTx& tx, const storage::Crawl& crawl, const tele
     detail["changes"] = {{"group", json::array({"", group})}};
   }
   tx.insert_contact_history(HistoryEntry{0, id, crawl.user_id, now, "crawled",
-                                         detail.dump(-1, ' ', false, json::error_handler_t::replace)});
+                                         util::json_text(detail)});
   bool created = !before;
   bool updated = before && !same_details(*before, *after);
   tx.add_crawl_counts(crawl.id, created ? 1 : 0, updated ? 1 : 0, !created && !updated ? 1 : 0, 0);

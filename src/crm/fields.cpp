@@ -33,7 +33,7 @@ constexpr std::size_t kMaxLabel = 100;
 constexpr std::size_t kMaxDescription = 1000;
 constexpr std::size_t kMaxOptions = 500;
 constexpr std::size_t kMaxOption = 100;
-constexpr std::size_t kMaxText = 1000;
+constexpr std::size_t kMaxFieldText = 1000;
 constexpr std::size_t kMaxTextarea = 10000;
 constexpr std::size_t kMaxUrl = 2048;
 constexpr std::size_t kMaxEmail = 254;
@@ -56,7 +56,7 @@ bool has_control(std::string_view s, bool allow_newlines) {
   return false;
 }
 
-ParsedValue fail(std::string reason) { return ParsedValue{std::nullopt, std::move(reason)}; }
+ParsedValue invalid_value(std::string reason) { return ParsedValue{std::nullopt, std::move(reason)}; }
 ParsedValue value(std::string text, std::optional<double> number = std::nullopt) {
   return ParsedValue{FieldValue{std::move(text), number}, ""};
 }
@@ -169,13 +169,13 @@ bool domain_ok(std::string_view domain) {
 ParsedValue parse_email(std::string_view s) {
   auto at = s.rfind('@');
   if (at == std::string_view::npos || at == 0 || at > 64 || s.size() > kMaxEmail) {
-    return fail("is not an email address");
+    return invalid_value("is not an email address");
   }
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   for (char c : local) {
-    if (c == ' ' || c == '@' || c == '"' || c == ',' || c == '<' || c == '>') return fail("is not an email address");
+    if (c == ' ' || c == '@' || c == '"' || c == ',' || c == '<' || c == '>') return invalid_value("is not an email address");
   }
-  if (!domain_ok(domain)) return fail("is not an email address");
+  if (!domain_ok(domain)) return invalid_value("is not an email address");
   return value(std::string(local) + "@" + ascii_lower(domain));
 }
 
@@ -188,21 +188,21 @@ ParsedValue parse_url(std::string_view s) {
     auto colon = url.find(':');
     if (colon != std::string::npos && colon < url.find('/') &&
         (colon + 1 == url.size() || url[colon + 1] < '0' || url[colon + 1] > '9')) {
-      return fail("must be an http or https URL");
+      return invalid_value("must be an http or https URL");
     }
     url = "https://" + url;
     sep = 5;
   }
   std::string scheme = ascii_lower(url.substr(0, sep));
-  if (scheme != "http" && scheme != "https") return fail("must be an http or https URL");
-  if (url.size() > kMaxUrl) return fail("is longer than 2048 characters");
+  if (scheme != "http" && scheme != "https") return invalid_value("must be an http or https URL");
+  if (url.size() > kMaxUrl) return invalid_value("is longer than 2048 characters");
   for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return fail("is not a URL (spaces or control characters)");
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F) return invalid_value("is not a URL (spaces or control characters)");
   }
   std::string_view rest = std::string_view(url).substr(sep + 3);
   std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
   if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
-  if (host.empty() || host.front() == ':') return fail("is not a URL (no host)");
+  if (host.empty() || host.front() == ':') return invalid_value("is not a URL (no host)");
   return value(url);
 }
 
@@ -236,7 +236,7 @@ ParsedValue parse_choices(const FieldDefinition& field, const std::vector<std::s
   std::set<std::size_t> chosen;
   for (const auto& g : given) {
     const std::string* option = find_option(field, g);
-    if (!option) return fail("'" + g + "' is not one of the options");
+    if (!option) return invalid_value("'" + g + "' is not one of the options");
     chosen.insert(static_cast<std::size_t>(option - field.options.data()));
   }
   if (chosen.empty()) return {};
@@ -310,47 +310,47 @@ std::string normalize_definition(FieldDefinition& d) {
 }
 
 ParsedValue parse_field_value(const FieldDefinition& field, std::string_view raw, const PhoneNormalizer& phones) {
-  if (!util::valid_utf8(raw)) return fail("is not valid UTF-8");
+  if (!util::valid_utf8(raw)) return invalid_value("is not valid UTF-8");
   if (field.type == FieldType::Textarea) {
     std::string text(raw);
     // Keep the author's line breaks but not the spreadsheet's surrounding blanks.
     std::string trimmed = clean_text(text);
     if (trimmed.empty()) return {};
-    if (utf8_length(trimmed) > kMaxTextarea) return fail("is longer than 10000 characters");
-    if (has_control(trimmed, true)) return fail("contains control characters");
+    if (utf8_length(trimmed) > kMaxTextarea) return invalid_value("is longer than 10000 characters");
+    if (has_control(trimmed, true)) return invalid_value("contains control characters");
     return value(std::move(trimmed));
   }
   std::string text = clean_text(raw);
   if (text.empty()) return {};
   switch (field.type) {
     case FieldType::Text:
-      if (utf8_length(text) > kMaxText) return fail("is longer than 1000 characters");
-      if (has_control(text, false)) return fail("must be one line without control characters");
+      if (utf8_length(text) > kMaxFieldText) return invalid_value("is longer than 1000 characters");
+      if (has_control(text, false)) return invalid_value("must be one line without control characters");
       return value(std::move(text));
     case FieldType::Number: {
       auto n = parse_number(text);
-      if (!n) return fail("is not a number");
-      if (field.min && *n < *field.min) return fail("is below the minimum " + format_number(*field.min));
-      if (field.max && *n > *field.max) return fail("is above the maximum " + format_number(*field.max));
+      if (!n) return invalid_value("is not a number");
+      if (field.min && *n < *field.min) return invalid_value("is below the minimum " + format_number(*field.min));
+      if (field.max && *n > *field.max) return invalid_value("is above the maximum " + format_number(*field.max));
       return value(format_number(*n), *n);
     }
     case FieldType::Date: {
       auto d = parse_date(text);
-      if (!d) return fail("is not a date (YYYY-MM-DD or DD.MM.YYYY)");
+      if (!d) return invalid_value("is not a date (YYYY-MM-DD or DD.MM.YYYY)");
       return value(std::move(*d));
     }
     case FieldType::Dropdown: {
       const std::string* option = find_option(field, text);
-      if (!option) return fail("'" + text + "' is not one of the options");
+      if (!option) return invalid_value("'" + text + "' is not one of the options");
       return value(*option);
     }
     case FieldType::Multiselect: {
       std::vector<std::string> given;
       if (text.front() == '[') {
         json list = json::parse(text, nullptr, false);
-        if (list.is_discarded() || !list.is_array()) return fail("is not a list of options");
+        if (list.is_discarded() || !list.is_array()) return invalid_value("is not a list of options");
         for (const auto& item : list) {
-          if (!item.is_string()) return fail("is not a list of options");
+          if (!item.is_string()) return invalid_value("is not a list of options");
           given.push_back(clean_text(item.get<std::string>()));
         }
       } else {
@@ -360,14 +360,14 @@ ParsedValue parse_field_value(const FieldDefinition& field, std::string_view raw
     }
     case FieldType::Boolean: {
       auto b = parse_boolean(text);
-      if (!b) return fail("must be true or false");
+      if (!b) return invalid_value("must be true or false");
       return value(*b ? "true" : "false");
     }
     case FieldType::Email:
       return parse_email(text);
     case FieldType::Phone: {
       Normalized n = phones.normalize(text);
-      if (!n.ok()) return fail(n.error);
+      if (!n.ok()) return invalid_value(n.error);
       if (n.value.empty()) return {};
       return value(std::move(n.value));
     }
@@ -376,30 +376,30 @@ ParsedValue parse_field_value(const FieldDefinition& field, std::string_view raw
     case FieldType::Textarea:
       break;
   }
-  return fail("has an unknown type");
+  return invalid_value("has an unknown type");
 }
 
 ParsedValue parse_field_json(const FieldDefinition& field, const json& raw, const PhoneNormalizer& phones) {
   if (raw.is_null()) return {};
   if (raw.is_string()) return parse_field_value(field, raw.get_ref<const std::string&>(), phones);
   if (raw.is_boolean()) {
-    if (field.type != FieldType::Boolean) return fail("must not be true/false");
+    if (field.type != FieldType::Boolean) return invalid_value("must not be true/false");
     return value(raw.get<bool>() ? "true" : "false");
   }
   if (raw.is_number()) {
-    if (field.type == FieldType::Boolean) return fail("must be true or false");
+    if (field.type == FieldType::Boolean) return invalid_value("must be true or false");
     return parse_field_value(field, raw.dump(), phones);
   }
   if (raw.is_array()) {
-    if (field.type != FieldType::Multiselect) return fail("must not be a list");
+    if (field.type != FieldType::Multiselect) return invalid_value("must not be a list");
     std::vector<std::string> given;
     for (const auto& item : raw) {
-      if (!item.is_string()) return fail("must be a list of options");
+      if (!item.is_string()) return invalid_value("must be a list of options");
       given.push_back(clean_text(item.get<std::string>()));
     }
     return parse_choices(field, given);
   }
-  return fail("has the wrong type");
+  return invalid_value("has the wrong type");
 }
 
 json field_value_json(const FieldDefinition& field, std::string_view stored) {

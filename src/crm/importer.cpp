@@ -13,6 +13,7 @@
 
 #include "util/csv_reader.hpp"
 #include "util/xlsx_reader.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::crm {
 
@@ -448,7 +449,7 @@ std::string row_key(const PreparedContact& p) {
 }
 
 std::string warnings_json(const std::vector<std::string>& warnings) {
-  return nlohmann::json(warnings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return util::json_text(nlohmann::json(warnings));
 }
 
 // One batch ready for the store: rows to upsert and the errors preparing found.

@@ -9,10 +9,12 @@
 #include <optional>
 #include <unordered_map>
 
+#include "crm/contacts.hpp"
 #include "crm/crawl.hpp"
 #include "crm/normalize.hpp"
 #include "util/json_depth.hpp"
 #include "util/time_format.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::crm {
 
@@ -20,7 +22,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t kMaxText = 256;  // the contact text limit of crm/contacts.cpp
 
 // "user123456789" (or, in exports made before 2020, a bare positive number) -> the user id.
 std::optional<std::int64_t> user_id_of(std::string_view from_id) {
@@ -152,8 +153,8 @@ class ExportSax {
     }
     if (frames_.size() == 1) {
       const std::string& key = frames_[0].key;
-      if (text && key == "name") out_.name = utf8_prefix(clean_text(*text), kMaxText);
-      if (text && key == "type") out_.type = utf8_prefix(*text, kMaxText);
+      if (text && key == "name") out_.name = utf8_prefix(clean_text(*text), kMaxContactText);
+      if (text && key == "type") out_.type = utf8_prefix(*text, kMaxContactText);
       if (number && key == "id") out_.chat_id = *number;
       return true;
     }
@@ -190,7 +191,7 @@ class ExportSax {
     ExportAuthor& author = out_.authors[it->second];
     std::string name = clean_text(by_sender ? pending_.from : pending_.actor);
     if (author.deleted && !name.empty()) {
-      author.name = utf8_prefix(name, kMaxText);
+      author.name = utf8_prefix(name, kMaxContactText);
       author.deleted = false;
     }
     return true;
@@ -274,7 +275,7 @@ void record_author(storage::WriteTx& tx, const ExportImportOptions& options, con
   json detail{{"source", source_name(Source::Crawling)}, {"crawl", crawl.id}, {"matched_on", "telegram_id"},
               {"changes", changes}};
   tx.insert_contact_history(HistoryEntry{0, existing->id, options.user_id, now, "updated",
-                                         detail.dump(-1, ' ', false, json::error_handler_t::replace)});
+                                         util::json_text(detail)});
   ++counts.updated;
 }
 
@@ -399,7 +400,7 @@ ExportReport import_telegram_export(storage::Store& store, const ExportImportOpt
     crawl.updated = report.updated;
     crawl.unchanged = report.unchanged;
     crawl.skipped = report.skipped;
-    crawl.report = export_report_json(report).dump(-1, ' ', false, json::error_handler_t::replace);
+    crawl.report = util::json_text(export_report_json(report));
     store.write([&](storage::WriteTx& tx) { tx.update_crawl(crawl); });
   } catch (const std::exception& e) {
     report.error = std::string("storage error: ") + e.what();

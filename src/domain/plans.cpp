@@ -2,34 +2,26 @@
 
 #include <array>
 
+#include "util/ascii.hpp"
+
 namespace tglead::domain {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kNames = {"kitten", "kitty", "tiger"};
-
-bool iequals_ascii(std::string_view a, std::string_view lower_b) {
-  if (a.size() != lower_b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_b[i]) return false;
-  }
-  return true;
-}
+constexpr std::array<std::string_view, 3> kPlanNames = {"kitten", "kitty", "tiger"};
 
 }  // namespace
 
 std::optional<Plan> parse_plan(std::string_view name) {
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (iequals_ascii(name, kNames[i])) return static_cast<Plan>(i);
+  for (std::size_t i = 0; i < kPlanNames.size(); ++i) {
+    if (util::ascii_iequals(name, kPlanNames[i])) return static_cast<Plan>(i);
   }
   return std::nullopt;
 }
 
 std::string_view plan_name(Plan plan) {
   const auto i = static_cast<std::size_t>(plan);
-  return i < kNames.size() ? kNames[i] : std::string_view{};
+  return i < kPlanNames.size() ? kPlanNames[i] : std::string_view{};
 }
 
 std::optional<int> active_campaign_limit(Plan plan) {

@@ -10,6 +10,7 @@
 #include "domain/deeplink.hpp"
 #include "domain/tracking.hpp"
 #include "util/random.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::tracking {
 
@@ -121,7 +122,7 @@ void record_contact(storage::WriteTx& tx, const Campaign& campaign, const Lead& 
   crm::TelegramUser user{from.id, from.username, from.first_name, from.last_name, from.language_code};
   json detail{{"campaign", campaign.id}, {"code", campaign.code}, {"lead", lead.id}, {"click", lead.click}};
   crm::record_telegram_user(tx, campaign.user_id, user, crm::Source::Campaign, "campaign_start",
-                            detail.dump(-1, ' ', false, json::error_handler_t::replace), now);
+                            util::json_text(detail), now);
 }
 
 // Telegram's retries can deliver a subscriber's join (or request, leave) before

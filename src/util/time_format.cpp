@@ -1,6 +1,7 @@
 #include "util/time_format.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <limits>
 
 namespace tglead::util {
@@ -49,6 +50,8 @@ std::int64_t put_date(char* out, std::int64_t clamped_seconds) {
 }
 
 }  // namespace
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string format_datetime(std::int64_t unix_seconds) {
   if (unix_seconds <= 0) return std::string(kUnsetDateTime);

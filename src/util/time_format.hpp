@@ -28,6 +28,9 @@ inline constexpr std::string_view kUnsetDateTime = "0000-00-00 00:00:00";
 // "YYYY-MM-DD HH:MM:SS" in UTC. 0 and negative values mean "unset" (times are
 // stored as 0 when absent) and give kUnsetDateTime. Times after
 // 9999-12-31 23:59:59 are clamped to it.
+// The system clock in whole seconds: what services use as their clock.
+std::int64_t unix_now();
+
 std::string format_datetime(std::int64_t unix_seconds);
 
 // "YYYY-MM-DD" in UTC. Unlike format_datetime, 0 is a real day (1970-01-01)

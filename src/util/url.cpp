@@ -1,5 +1,7 @@
 #include "util/url.hpp"
 
+#include "util/ascii.hpp"
+
 namespace tglead::util {
 
 namespace {
@@ -11,21 +13,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_unreserved(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_lower(c);
-  return out;
 }
 
 // Space, C0 controls and DEL: none may appear in a URL we send, and letting
@@ -61,7 +48,7 @@ bool is_valid_ipv6_literal(std::string_view h) {
   for (const char c : h) {
     if (c == ':') {
       has_colon = true;
-    } else if (!(hex_value(c) >= 0 || c == '.')) {
+    } else if (!(hex_digit_value(c) >= 0 || c == '.')) {
       return false;
     }
   }
@@ -103,8 +90,8 @@ std::string url_decode(std::string_view value, bool plus_as_space) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     const char c = value[i];
     if (c == '%' && i + 2 < value.size()) {
-      const int hi = hex_value(value[i + 1]);
-      const int lo = hex_value(value[i + 2]);
+      const int hi = hex_digit_value(value[i + 1]);
+      const int lo = hex_digit_value(value[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>((hi << 4) | lo));
         i += 2;
@@ -187,8 +174,8 @@ std::optional<UrlParts> split_url(std::string_view url) {
   if (hash != std::string_view::npos) tail = tail.substr(0, hash);
 
   UrlParts parts;
-  parts.scheme = lowered(scheme);
-  parts.host = lowered(host);
+  parts.scheme = ascii_lower(scheme);
+  parts.host = ascii_lower(host);
   // Canonical form ("0080" -> "80") so callers can compare ports as strings.
   if (port_number != 0) parts.port = std::to_string(port_number);
   if (tail.empty() || tail.front() != '/') parts.path_and_query.push_back('/');

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "util/ascii.hpp"
+
 namespace tglead::util {
 
 namespace {
@@ -48,13 +50,6 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // OOXML writes characters XML cannot carry as _xHHHH_ (and a literal "_x" as _x005F_x).
 std::string decode_escapes(std::string text) {
   if (text.find("_x") == std::string::npos) return text;
@@ -65,7 +60,7 @@ std::string decode_escapes(std::string text) {
       std::uint32_t cp = 0;
       bool ok = true;
       for (std::size_t k = 2; k < 6; ++k) {
-        int h = hex_value(text[i + k]);
+        int h = hex_digit_value(text[i + k]);
         ok = ok && h >= 0;
         cp = cp * 16 + static_cast<std::uint32_t>(h < 0 ? 0 : h);
       }

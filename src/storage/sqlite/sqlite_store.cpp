@@ -11,6 +11,7 @@
 #include "storage/sqlite/sql.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "util/time_format.hpp"
+#include "util/json_text.hpp"
 
 namespace tglead::storage::sqlite {
 
@@ -220,7 +221,7 @@ ContactImportRecord read_contact_import(const Stmt& s) {
 // A JSON array of the keys, bound once for `IN (SELECT value FROM json_each(?))`.
 template <typename T>
 std::string json_array_of(const std::vector<T>& keys) {
-  return nlohmann::json(keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return util::json_text(nlohmann::json(keys));
 }
 
 crm::Tag read_tag(const Stmt& s) {
