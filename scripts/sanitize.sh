@@ -21,7 +21,7 @@ step="${1:-all}"
 
 build() {
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-    -DTGLEAD_SANITIZE=ON -DTGLEAD_BUILD_BENCH=OFF >/dev/null
+    -DTGLEAD_SANITIZE=ON -DTGLEAD_UNITY=ON -DTGLEAD_BUILD_BENCH=OFF >/dev/null
   cmake --build "$dir" -j"$(nproc)" --target tglead_unittest tglead
 }
 
