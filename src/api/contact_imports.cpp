@@ -101,6 +101,12 @@ http::Response start_import(Call& call) {
 
   crm::ImportCheck check = crm::check_import_file(data, options.file_name, call.services.store.fields(call.user.id));
   if (!check.fatal.empty()) throw ApiError::param(check.fatal);
+  // A dry run reads only the header: the wizard shows an XLSX file's mapping before importing it.
+  if (call.params.boolean("check").value_or(false)) {
+    json columns = json::array();
+    for (const auto& c : check.columns) columns.push_back({{"header", c.header}, {"target", c.target}});
+    return ok({{"format", check.format}, {"columns", std::move(columns)}, {"warnings", check.warnings}});
+  }
   if (options.file_name.empty()) options.file_name = "upload." + check.format;
 
   storage::ContactImportRecord run;

@@ -32,16 +32,23 @@ std::string header_key(std::string_view name) {
   return key;
 }
 
+constexpr std::array<std::string_view, kColumns> kColumnNames = {
+    "first_name", "last_name", "username", "phone_number", "telegram_id", "country", "language", "tags", "group"};
+
+// Header names and their aliases; the import wizard (web/js/pages/imports.js) guesses with the same list.
 std::optional<Column> column_of(const std::string& key) {
-  if (key == "first_name" || key == "firstname" || key == "first") return kFirstName;
-  if (key == "last_name" || key == "lastname" || key == "last") return kLastName;
-  if (key == "username" || key == "user_name" || key == "telegram_username" || key == "tg_username") return kUsername;
-  if (key == "phone_number" || key == "phone" || key == "phonenumber" || key == "mobile") return kPhone;
-  if (key == "telegram_id" || key == "telegram_user_id" || key == "user_id" || key == "tg_id") return kTelegramId;
-  if (key == "country") return kCountry;
-  if (key == "language") return kLanguage;
-  if (key == "tags") return kTags;
-  if (key == "group" || key == "group_name") return kGroup;
+  auto any = [&](std::initializer_list<std::string_view> names) {
+    return std::find(names.begin(), names.end(), key) != names.end();
+  };
+  if (any({"first_name", "firstname", "first", "given_name", "name"})) return kFirstName;
+  if (any({"last_name", "lastname", "last", "surname", "family_name"})) return kLastName;
+  if (any({"username", "user_name", "telegram_username", "tg_username", "telegram", "tg"})) return kUsername;
+  if (any({"phone_number", "phone", "phonenumber", "mobile", "tel", "telephone", "phone_no"})) return kPhone;
+  if (any({"telegram_id", "telegram_user_id", "user_id", "tg_id"})) return kTelegramId;
+  if (any({"country", "country_code"})) return kCountry;
+  if (any({"language", "lang", "locale"})) return kLanguage;
+  if (any({"tags", "tag", "labels"})) return kTags;
+  if (any({"group", "group_name", "chat"})) return kGroup;
   return std::nullopt;
 }
 
@@ -246,6 +253,7 @@ struct Mapping {
   std::array<int, kColumns> index;
   std::vector<FieldColumn> fields;
   std::vector<std::string> headers;   // each column's header as written (trimmed)
+  std::vector<std::string> targets;   // what each column fills: a contact column, "field:<name>", "" = ignored
   std::vector<std::string> required;  // labels of required custom fields
   std::vector<std::string> warnings;
   std::string fatal;
@@ -266,6 +274,7 @@ Mapping map_header(const TableRow& row, const std::vector<FieldDefinition>& fiel
   for (std::size_t i = 0; i < row.cells.size(); ++i) {
     std::string text = clean_text(row.cells[i]);
     m.headers.push_back(text);
+    m.targets.emplace_back();
     if (text.empty()) continue;
     std::string key = header_key(text);
     if (auto column = column_of(key)) {
@@ -273,6 +282,7 @@ Mapping map_header(const TableRow& row, const std::vector<FieldDefinition>& fiel
         m.warnings.push_back("column '" + text + "' appears twice; the first is used");
       } else {
         m.index[*column] = static_cast<int>(i);
+        m.targets.back() = kColumnNames[*column];
       }
       continue;
     }
@@ -293,6 +303,7 @@ Mapping map_header(const TableRow& row, const std::vector<FieldDefinition>& fiel
       continue;
     }
     m.fields.push_back(FieldColumn{i, *found});
+    m.targets.back() = "field:" + found->name;
   }
   for (const auto& f : fields) {
     if (!f.required) continue;
@@ -568,6 +579,7 @@ ImportCheck check_import_file(std::string_view data, std::string_view file_name,
   }
   Mapping m = map_header(header, fields);
   out.fatal = m.fatal;
+  for (std::size_t i = 0; i < m.headers.size(); ++i) out.columns.push_back({m.headers[i], m.targets[i]});
   for (auto& w : m.warnings) out.warnings.push_back(std::move(w));
   return out;
 }

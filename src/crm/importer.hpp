@@ -75,8 +75,13 @@ using ImportProgress = std::function<void(std::uint64_t, std::uint64_t, const Im
 
 // What an import of `data` would start with: its format and header warnings,
 // or the fatal reason it cannot start. Cheap: reads only up to the header row.
+struct ImportColumn {
+  std::string header;  // as written in the file, trimmed
+  std::string target;  // a contact column (first_name, ..., group), "field:<name>", or "" (ignored)
+};
 struct ImportCheck {
   std::string format;
+  std::vector<ImportColumn> columns;  // the header row, in file order
   std::vector<std::string> warnings;
   std::string fatal;
 };

@@ -171,6 +171,26 @@ TEST_F(ImporterTest, UnreadableFilesAreRefusedBeforeAnyRun) {
   EXPECT_NE(ok.warnings[0].find("notes"), std::string::npos);
 }
 
+TEST_F(ImporterTest, CheckShowsWhatEachHeaderColumnFills) {
+  FieldDefinition spend;
+  spend.id = 7;
+  spend.name = "spend";
+  spend.label = "Total Spend";
+  spend.type = FieldType::Number;
+  ImportCheck check = check_import_file("Telegram ID;User Name;total spend;notes;;username;Phone\n1;a;2;x;;b;+4930\n",
+                                        "c.csv", {spend});
+  ASSERT_EQ(check.fatal, "");
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& c : check.columns) got.emplace_back(c.header, c.target);
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{{"Telegram ID", "telegram_id"},
+                                                                    {"User Name", "username"},
+                                                                    {"total spend", "field:spend"},
+                                                                    {"notes", ""},
+                                                                    {"", ""},
+                                                                    {"username", ""},  // the first one is used
+                                                                    {"Phone", "phone_number"}}));
+}
+
 TEST_F(ImporterTest, QueuedRunsGoThroughRunningToDoneOrFailed) {
   storage::ContactImportRecord queued;
   queued.user_id = user_;

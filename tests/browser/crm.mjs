@@ -257,13 +257,19 @@ export async function crmScenario({ page, step, shot, go, waitFor, users }) {
   assert.equal(await contactRow('@giulia_r').count(), 0, 'the created contacts are gone');
   await contactRow(`@${users.alina.username}`).locator('.chip[data-tag=crypto]').waitFor();
 
-  step('import an XLSX file: read by the server, unknown columns reported');
+  step('import an XLSX file: the server reads its header for the mapping, unknown columns reported');
   await go('#/import', 'Import contacts');
   await page.locator('[data-testid=imports-table] tr', { hasText: 'leads.csv' }).locator('.pill', { hasText: 'reverted' }).waitFor();
   const book = xlsx([['first_name', 'username', 'phone_number', 'Favourite colour'], ['Xenia', 'xenia_p', '+49 151 23456789', 'teal']]);
   await page.setInputFiles('input[name=file]', { name: 'partners.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: book });
   await page.locator('[data-testid=import-preview]', { hasText: 'partners.xlsx' }).waitFor();
   assert.equal(await page.locator('[data-testid=mapping]').count(), 0, 'no browser preview for XLSX');
+  const xlsxMapping = page.locator('[data-testid=xlsx-mapping]');
+  await xlsxMapping.locator('tr[data-column=phone_number] td:nth-child(2)', { hasText: 'Phone' }).waitFor();
+  await xlsxMapping.locator('tr[data-column="Favourite colour"] td:nth-child(2)', { hasText: 'ignored' }).waitFor();
+  await page.locator('[data-testid=import-preview] .alert-warn', { hasText: 'Favourite colour' }).waitFor();
+  assert.equal(await page.locator('[data-testid=imports-table] tr', { hasText: 'partners.xlsx' }).count(), 0,
+    'checking the header imports nothing');
   await page.click('[data-testid=start-import]');
   await page.locator('[data-testid=import-state]', { hasText: 'done' }).waitFor({ timeout: 20_000 });
   assert.equal(await card('Created').textContent(), '1');

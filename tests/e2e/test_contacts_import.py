@@ -172,6 +172,23 @@ class ContactImportJobTest(ImportMixin, TgleadTestCase):
         done, _ = self.wait_run(run["id"])
         self.assertEqual((done["created"], done["unchanged"], done["duplicates"]), (0, 1, 2), done)
 
+    def test_check_reads_the_header_and_imports_nothing(self):
+        self.ok("/api/fields/add.json", method="POST",
+                json_body={"name": "spend", "label": "Total spend", "type": "number"})
+        rows = {1: ["First Name", "Telegram", "phone", "Total Spend", "notes"],
+                2: ["Alina", "alina_k", "+49 171 1234567", 12, "x"]}
+        check = self.upload(xlsx(rows), XLSX_TYPE, file_name="leads.xlsx", check=1)
+        self.assertEqual(check["format"], "xlsx")
+        self.assertEqual([(c["header"], c["target"]) for c in check["columns"]],
+                         [("First Name", "first_name"), ("Telegram", "username"), ("phone", "phone_number"),
+                          ("Total Spend", "field:spend"), ("notes", "")])
+        self.assertTrue(any("notes" in w for w in check["warnings"]), check)
+        _, total = self.ok_list("/api/contacts/imports.json")
+        self.assertEqual(total, 0)
+        self.assertEqual(self.contacts(), [])
+        bad = self.upload(b"first_name\nA\n", "text/csv", expect=400, check=1)
+        self.assertIn("identifier", bad["message"])
+
     def test_upload_over_the_api_body_limit(self):
         """Files are bigger than API calls: the import path takes bodies past the 1 MiB that
         every other call is held to."""

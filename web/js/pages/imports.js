@@ -7,11 +7,12 @@ import { Empty, Spinner, ErrorBox, Field, Time, useLoad, toast, confirmDialog, f
 
 const PREVIEW_ROWS = 8;
 const POLL_MS = 500;
+// Targets and the header names that map to them: the server's list (src/crm/importer.cpp).
 const COLUMNS = [
   ['first_name', 'First name', ['first_name', 'firstname', 'first', 'given_name', 'name']],
-  ['last_name', 'Last name', ['last_name', 'lastname', 'surname', 'family_name']],
+  ['last_name', 'Last name', ['last_name', 'lastname', 'last', 'surname', 'family_name']],
   ['username', 'Username', ['username', 'telegram_username', 'user_name', 'tg_username', 'telegram', 'tg']],
-  ['phone_number', 'Phone', ['phone_number', 'phone', 'mobile', 'tel', 'telephone', 'phone_no']],
+  ['phone_number', 'Phone', ['phone_number', 'phone', 'phonenumber', 'mobile', 'tel', 'telephone', 'phone_no']],
   ['telegram_id', 'Telegram id', ['telegram_id', 'telegram_user_id', 'user_id', 'tg_id']],
   ['country', 'Country', ['country', 'country_code']],
   ['language', 'Language', ['language', 'lang', 'locale']],
@@ -125,7 +126,16 @@ function Wizard() {
       setError({ message: `${f.name}: choose a .csv or .xlsx file (an old .xls must be saved as .xlsx or CSV first).` });
       return;
     }
-    if (xlsx) { setFile({ file: f, kind: 'xlsx' }); return; }
+    if (xlsx) {
+      // The browser cannot read XLSX: the server reads the header row (check=1 imports nothing).
+      try {
+        const check = await postFile('/api/contacts/import.json', { check: 1, file_name: f.name }, f);
+        setFile({ file: f, kind: 'xlsx', check });
+      } catch (e) {
+        setError(e.httpStatus === 413 ? { message: `${f.name} (${formatSize(f.size)}) is larger than this server accepts.` } : e);
+      }
+      return;
+    }
     const text = (await f.text()).replace(/^\uFEFF/, '');
     const preview = parseCsv(text, PREVIEW_ROWS + 1);
     if (!preview.header.length) { setError({ message: `${f.name} is empty.` }); return; }
@@ -173,13 +183,28 @@ function Wizard() {
 
   const mapped = new Set(targets.filter(Boolean));
   const hasIdentifier = file.kind === 'xlsx' || IDENTIFIERS.some((c) => mapped.has(c));
+  const targetLabel = (t) => {
+    if (t.startsWith('field:')) {
+      const f = fields.find((d) => d.name === t.slice(6));
+      return f ? f.label : t.slice(6);
+    }
+    const c = COLUMNS.find(([name]) => name === t);
+    return c ? c[1] : t;
+  };
   const doubled = targets.filter((t, i) => t && targets.indexOf(t) !== i);
   return html`<section class="panel" data-testid="import-preview">
       <div class="file-head"><h2 class="panel-title">2 · Check the columns</h2>
         <div class="file-chip"><span class="strong">${file.file.name}</span> <span class="muted small">${formatSize(file.file.size)}</span>
           <button type="button" class="btn btn-small btn-ghost" onClick=${reset}>Choose another file</button></div></div>
       ${file.kind === 'xlsx' ? html`<p class="muted">Excel files are read on the server: the header row is mapped by column name
-          (${COLUMNS.map(([c]) => c).join(', ')} or a custom field’s name) and the report lists columns it ignored.</p>`
+          (${COLUMNS.map(([c]) => c).join(', ')} or a custom field’s name or label). Rename a column in the file to change where it goes.</p>
+          <div class="table-wrap"><table class="table table-compact" data-testid="xlsx-mapping">
+            <thead><tr><th>Column in the file</th><th>Goes into</th></tr></thead>
+            <tbody>${file.check.columns.map((c, i) => html`<tr key=${i} data-column=${c.header}>
+              <td>${c.header || html`<span class="muted">(no name)</span>`}</td>
+              <td class=${c.target ? '' : 'muted'}>${c.target ? targetLabel(c.target) : '— ignored —'}</td></tr>`)}</tbody>
+          </table></div>
+          ${file.check.warnings.map((w, i) => html`<div class="alert alert-warn" key=${i}>${w}</div>`)}`
         : html`<p class="muted small">The first ${Math.min(PREVIEW_ROWS, file.preview.rows.length)} rows, with what each column goes into.
             Change a column’s target if the header was not recognised.</p>
           <div class="table-wrap preview-table"><table class="table table-compact" data-testid="mapping">
