@@ -37,6 +37,7 @@ class Builder {
 
   void add(const std::string& condition) { filter_.sql += " AND (" + condition + ")"; }
   void scan_table() { filter_.scan_table = true; }
+  void drive_by_ids() { filter_.drive_by_ids = true; }
 
   SqlFilter take() { return std::move(filter_); }
 
@@ -79,7 +80,10 @@ void custom_field(Builder& b, const SegmentRule& r) {
     return "SELECT v.contact_id FROM contact_values v WHERE v.field_id = " + field +
            (condition.empty() ? "" : " AND " + condition);
   };
-  auto in = [&](const std::string& condition) { b.add("ct.id IN (" + ids(condition) + ")"); };
+  auto in = [&](const std::string& condition) {
+    b.add("ct.id IN (" + ids(condition) + ")");
+    b.drive_by_ids();
+  };
   // "is not X" includes contacts without a value, as a spreadsheet filter does.
   auto not_in = [&](const std::string& condition) { b.add("ct.id NOT IN (" + ids(condition) + ")"); };
   bool folded = r.field_type == FieldType::Text || r.field_type == FieldType::Textarea ||
@@ -108,6 +112,7 @@ void custom_field(Builder& b, const SegmentRule& r) {
       std::string listed = "SELECT v.contact_id FROM contact_values v, json_each(v.value) j WHERE v.field_id = " +
                            field + " AND j.value = " + b.param(r.value);
       b.add(std::string(r.op == RuleOp::Has ? "ct.id IN (" : "ct.id NOT IN (") + listed + ")");
+      if (r.op == RuleOp::Has) b.drive_by_ids();
       return;
     }
     case RuleOp::IsTrue: in("v.value = 'true'"); return;
@@ -148,6 +153,7 @@ void compile(Builder& b, const SegmentRule& r) {
       std::string tagged = "ct.id IN (SELECT x.contact_id FROM contact_tags x JOIN tags t ON t.id = x.tag_id "
                            "WHERE t.user_id = ?1 AND lower(t.name) = lower(" + b.param(r.value) + "))";
       b.add(r.op == RuleOp::Has ? tagged : "NOT " + tagged);
+      if (r.op == RuleOp::Has) b.drive_by_ids();
       return;
     }
     case RuleSubject::LeadStatus: {

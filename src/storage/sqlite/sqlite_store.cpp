@@ -300,7 +300,8 @@ void bind_contact_fields(Stmt& stmt, int first, const crm::Contact& c) {
 constexpr int kFirstRuleParam = 7;
 
 std::string contact_where(const ContactFilter& f, const SqlFilter& rules) {
-  std::string where = " WHERE ct.user_id = ?1";
+  // The unary + keeps user_id from choosing an index (segment_sql.hpp, drive_by_ids).
+  std::string where = rules.drive_by_ids ? " WHERE +ct.user_id = ?1" : " WHERE ct.user_id = ?1";
   if (!f.q.empty()) {
     where +=
         " AND (ct.first_name LIKE ?2 ESCAPE '\\' OR ct.last_name LIKE ?2 ESCAPE '\\' OR ct.username LIKE ?2 ESCAPE '\\'"
