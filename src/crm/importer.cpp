@@ -489,19 +489,22 @@ std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) 
     usernames[i] = username_key(rows[i].contact.fields.username);
     each_key(i, [&](std::uint64_t key) { ++uses[key]; });
   }
-  std::vector<std::size_t> out;
+  using Order = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view, std::int64_t,
+                           std::string_view, std::size_t>;
+  std::vector<Order> order;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     bool alone = true;
     each_key(i, [&](std::uint64_t key) { alone = alone && uses[key] == 1; });
-    if (alone) out.push_back(i);
-  }
-  auto order = [&](std::size_t i) {
+    if (!alone) continue;
     const PreparedContact& p = rows[i].contact;
-    return std::make_tuple(status_name(p.status.value_or(Status::Active)),
-                           priority_name(p.priority.value_or(Priority::Medium)), std::string_view(p.fields.country),
-                           std::string_view(p.fields.language), p.fields.telegram_id, std::string_view(usernames[i]));
-  };
-  std::sort(out.begin(), out.end(), [&](std::size_t a, std::size_t b) { return order(a) < order(b); });
+    order.emplace_back(status_name(p.status.value_or(Status::Active)),
+                       priority_name(p.priority.value_or(Priority::Medium)), p.fields.country, p.fields.language,
+                       p.fields.telegram_id, usernames[i], i);
+  }
+  std::sort(order.begin(), order.end());
+  std::vector<std::size_t> out;
+  out.reserve(order.size());
+  for (const auto& o : order) out.push_back(std::get<6>(o));
   return out;
 }
 
