@@ -47,7 +47,6 @@ Lookups lookup(storage::WriteTx& tx, std::int64_t user_id, const Contact& in) {
   return found;
 }
 
-
 // Copies the given (non-empty) fields of `in` onto `target`; returns {field: [old, new]} of what changed.
 json apply_fields(Contact& target, const PreparedContact& in) {
   json changes = json::object();
