@@ -2,7 +2,7 @@
 """Times `tglead import contacts` (docs/benchmarks.md, "Contact import").
 
     python3 bench/contacts_import.py [--binary build/tglead] [--existing 1000000] [--rows 1000000] [--runs 1]
-                                     [--compare /tmp/tglead-before]
+                                     [--compare /tmp/tglead-before] [--uncorrelated]
 
 Each run uses a fresh database and account. First `--existing` contacts are imported (the
 "existing" phase), then a file of `--rows` rows is imported into that full database (the
@@ -13,7 +13,10 @@ Telegram id, username and phone. Rows carry first/last name, a unique username, 
 `030 ...`), a Telegram id on half of them, a country, a language and two tags; 1 % are exact
 duplicates of an earlier row and 1 % are invalid. Reports wall time of the whole process
 (start-up and migrations included) and the peak RSS. With --compare, every run also times that
-binary on the same files, side by side.
+binary on the same files, side by side. The username, phone and Telegram id of a row all derive
+from one number, so rows in number order are in index order for all three; --uncorrelated
+derives them from three unrelated permutations instead (real files are like that). CPU is the
+process's user + system time: on a shared machine it varies less than the wall time.
 """
 import argparse
 import os
@@ -30,14 +33,20 @@ TAGS = ["vip", "crypto", "cold", "warm", "eu", "ru", "promo"]
 HEADER = "first_name,last_name,username,phone_number,telegram_id,country,language,tags"
 
 
-def contact_row(rnd, n, first=None):
-    phone = ["+49 30 %08d" % n, "030 %08d" % n, "+49-30-%08d" % n][n % 3]
-    tg = str(5000000000 + n) if n % 2 == 0 else ""
+PRIME = 10000019  # above every row number: n -> (a * n + b) % PRIME is a permutation
+
+
+def contact_row(rnd, n, first=None, uncorrelated=False):
+    user, phone_number, tg_number = n, n, n
+    if uncorrelated:
+        user, phone_number, tg_number = [(a * n + b) % PRIME for a, b in ((7919, 13), (104729, 7), (1299709, 3))]
+    phone = ["+49 30 %08d" % phone_number, "030 %08d" % phone_number, "+49-30-%08d" % phone_number][n % 3]
+    tg = str(5000000000 + tg_number) if n % 2 == 0 else ""
     return '%s,Lastname%d,user_%d,%s,%s,DE,de,"%s,%s"' % (
-        first or rnd.choice(FIRST), n, n, phone, tg, rnd.choice(TAGS), rnd.choice(TAGS))
+        first or rnd.choice(FIRST), n, user, phone, tg, rnd.choice(TAGS), rnd.choice(TAGS))
 
 
-def write_file(path, numbers, rnd, renamed=()):
+def write_file(path, numbers, rnd, renamed=(), uncorrelated=False):
     lines = [HEADER]
     written = []
     renamed = set(renamed)
@@ -48,7 +57,7 @@ def write_file(path, numbers, rnd, renamed=()):
         if rnd.random() < 0.01:
             lines.append("Bad,Row,ab,12,,,,")  # invalid username and phone
             continue
-        row = contact_row(random.Random(n), n, "Renamed" if n in renamed else None)
+        row = contact_row(random.Random(n), n, "Renamed" if n in renamed else None, uncorrelated)
         lines.append(row)
         written.append(row)
     with open(path, "w", encoding="utf-8") as f:
@@ -57,12 +66,12 @@ def write_file(path, numbers, rnd, renamed=()):
 
 def run(binary, path, db, email):
     started = time.monotonic()
-    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M", binary, "import", "contacts", path, "--user", email,
+    p = subprocess.run(["/usr/bin/time", "-f", "maxrss_kb %M cpu %U %S", binary, "import", "contacts", path, "--user", email,
                         "--db", db, "--region", "DE", "--quiet"], capture_output=True, text=True, check=True)
     wall = time.monotonic() - started
     report = dict(re.findall(r"^(\w+): (\d+)", p.stdout, re.M))
-    rss = int(re.search(r"maxrss_kb (\d+)", p.stderr).group(1)) // 1024
-    return wall, report, rss
+    usage = re.search(r"maxrss_kb (\d+) cpu ([\d.]+) ([\d.]+)", p.stderr)
+    return wall, report, int(usage.group(1)) // 1024, float(usage.group(2)) + float(usage.group(3))
 
 
 def main():
@@ -73,6 +82,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1000000)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--tmp", default=None, help="where the files and databases go (default: a temp dir)")
+    ap.add_argument("--uncorrelated", action="store_true", help="unrelated username, phone and Telegram id")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="tglead-import-bench-", dir=args.tmp)
     try:
@@ -84,8 +94,8 @@ def main():
         rnd.shuffle(numbers)
         existing_path = os.path.join(tmp, "existing.csv")
         import_path = os.path.join(tmp, "import.csv")
-        write_file(existing_path, existing, random.Random(1))
-        write_file(import_path, numbers, random.Random(2), renamed=overlap[::2])
+        write_file(existing_path, existing, random.Random(1), uncorrelated=args.uncorrelated)
+        write_file(import_path, numbers, random.Random(2), renamed=overlap[::2], uncorrelated=args.uncorrelated)
         binaries = [("after", args.binary)] + ([("before", args.compare)] if args.compare else [])
         results = {name: [] for name, _ in binaries}
         for r in range(args.runs):
@@ -93,13 +103,13 @@ def main():
                 db = "sqlite:%s" % os.path.join(tmp, "%s%d.db" % (name, r))
                 subprocess.run([binary, "user", "add", "bench@example.com", "--db", db], capture_output=True,
                                check=True)
-                wall0, report0, rss0 = run(binary, existing_path, db, "bench@example.com")
-                wall, report, rss = run(binary, import_path, db, "bench@example.com")
+                wall0, report0, rss0, cpu0 = run(binary, existing_path, db, "bench@example.com")
+                wall, report, rss, cpu = run(binary, import_path, db, "bench@example.com")
                 results[name].append((wall, wall0))
-                print("run %d %-6s existing: %7.2f s %7.0f rows/s  %4d MiB  %s" % (
-                    r, name, wall0, args.existing / wall0, rss0, report0))
-                print("run %d %-6s import:   %7.2f s %7.0f rows/s  %4d MiB  %s" % (
-                    r, name, wall, args.rows / wall, rss, report))
+                print("run %d %-6s existing: %7.2f s %7.0f rows/s  CPU %6.2f s  %4d MiB  %s" % (
+                    r, name, wall0, args.existing / wall0, cpu0, rss0, report0))
+                print("run %d %-6s import:   %7.2f s %7.0f rows/s  CPU %6.2f s  %4d MiB  %s" % (
+                    r, name, wall, args.rows / wall, cpu, rss, report))
                 for f in os.listdir(tmp):
                     if f.startswith("%s%d.db" % (name, r)):
                         os.remove(os.path.join(tmp, f))

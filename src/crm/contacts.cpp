@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "util/json_text.hpp"
@@ -43,14 +44,6 @@ Lookups lookup(storage::WriteTx& tx, std::int64_t user_id, const Contact& in) {
   found.by_telegram_id = candidate(tx.contact_by_telegram_id(user_id, in.telegram_id));
   found.by_username = candidate(tx.contact_by_username(user_id, in.username));
   found.by_phone = candidate(tx.contact_by_phone(user_id, in.phone));
-  return found;
-}
-
-Lookups lookup(ContactIndex& index, const Contact& in) {
-  Lookups found;
-  found.by_telegram_id = candidate(index.by_telegram_id(in.telegram_id));
-  found.by_username = candidate(index.by_username(in.username));
-  found.by_phone = candidate(index.by_phone(in.phone));
   return found;
 }
 
@@ -127,6 +120,26 @@ void apply_values(storage::WriteTx& tx, std::int64_t contact_id, const std::vect
     }
     if (!is_new) changes["field:" + a.name] = json::array({before ? before->text : "", a.value ? a.value->text : ""});
   }
+}
+
+Contact new_contact(const UpsertContext& ctx, const PreparedContact& in) {
+  Contact c = in.fields;
+  c.user_id = ctx.user_id;
+  c.source = ctx.source;
+  c.status = in.status.value_or(Status::Active);
+  c.priority = in.priority.value_or(Priority::Medium);
+  c.created_by = ctx.actor;
+  c.import_id = ctx.import_id;
+  c.created = c.updated = ctx.now;
+  return c;
+}
+
+// What follows the insert of a new contact.
+void created(storage::WriteTx& tx, const UpsertContext& ctx, const Contact& c, const PreparedContact& in) {
+  if (ctx.history_on_create) history(tx, ctx.user_id, c.id, ctx.now, "created", {{"source", source_name(ctx.source)}});
+  add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
+  json ignored;
+  apply_values(tx, c.id, in.values, true, ignored);
 }
 
 std::string conflict_reason(const std::vector<MatchConflict>& conflicts) {
@@ -242,10 +255,22 @@ PreparedContact prepare_contact(const ContactInput& in, const PhoneNormalizer& p
   return out;
 }
 
-UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, const PreparedContact& in) {
+std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertContext& ctx, const PreparedContact& in) {
+  if (ctx.mode == Mode::Update || !ctx.required_missing.empty()) return std::nullopt;
+  Contact c = new_contact(ctx, in);
+  c.id = tx.insert_contact_if_new(c);
+  if (c.id == 0) return std::nullopt;
+  created(tx, ctx, c, in);
   UpsertResult result;
-  MatchResult m =
-      match(identity_of(in.fields), ctx.index ? lookup(*ctx.index, in.fields) : lookup(tx, ctx.user_id, in.fields));
+  result.outcome = Outcome::Created;
+  result.contact_id = c.id;
+  return result;
+}
+
+UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, const PreparedContact& in) {
+  if (auto fresh = create_if_new(tx, ctx, in)) return *fresh;
+  UpsertResult result;
+  MatchResult m = match(identity_of(in.fields), lookup(tx, ctx.user_id, in.fields));
   result.matched_on = m.matched_on;
   if (m.kind == MatchKind::Conflict) {
     result.outcome = Outcome::Conflict;
@@ -259,30 +284,13 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
       result.reason = "no existing contact has these identifiers";
       return result;
     }
-    if (!ctx.required_missing.empty()) {
-      result.outcome = Outcome::Invalid;
-      result.reason = "required fields missing: ";
-      for (std::size_t i = 0; i < ctx.required_missing.size(); ++i) {
-        result.reason += (i ? ", " : "") + ctx.required_missing[i];
-      }
-      return result;
+    // create_if_new inserted every other input that matches nothing.
+    if (ctx.required_missing.empty()) throw std::logic_error("contact neither inserted nor matched");
+    result.outcome = Outcome::Invalid;
+    result.reason = "required fields missing: ";
+    for (std::size_t i = 0; i < ctx.required_missing.size(); ++i) {
+      result.reason += (i ? ", " : "") + ctx.required_missing[i];
     }
-    Contact c = in.fields;
-    c.user_id = ctx.user_id;
-    c.source = ctx.source;
-    c.status = in.status.value_or(Status::Active);
-    c.priority = in.priority.value_or(Priority::Medium);
-    c.created_by = ctx.actor;
-    c.import_id = ctx.import_id;
-    c.created = c.updated = ctx.now;
-    c.id = tx.insert_contact(c);
-    if (ctx.index) ctx.index->wrote(c);
-    if (ctx.history_on_create) history(tx, ctx.user_id, c.id, ctx.now, "created", {{"source", source_name(ctx.source)}});
-    add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
-    json ignored;
-    apply_values(tx, c.id, in.values, true, ignored);
-    result.outcome = Outcome::Created;
-    result.contact_id = c.id;
     return result;
   }
   result.contact_id = m.contact_id;
@@ -290,7 +298,7 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     result.reason = "a contact with this " + m.matched_on + " exists (contact " + std::to_string(m.contact_id) + ")";
     return result;
   }
-  auto existing = ctx.index ? ctx.index->by_id(m.contact_id) : tx.contact(ctx.user_id, m.contact_id);
+  auto existing = tx.contact(ctx.user_id, m.contact_id);
   if (!existing) throw std::runtime_error("contact vanished during dedup");
   json changes;
   if (!in.fields.username.empty() && in.fields.username != existing->username &&
@@ -310,7 +318,6 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
   if (!changes.empty()) {
     existing->updated = ctx.now;
     tx.update_contact(*existing);
-    if (ctx.index) ctx.index->wrote(*existing);
   }
   json detail{{"source", source_name(ctx.source)}, {"matched_on", m.matched_on}, {"changes", changes}};
   if (tagged > 0) detail["tags"] = in.tags;

@@ -78,22 +78,6 @@ struct UpsertResult {
   std::vector<MatchConflict> conflicts;
 };
 
-// Existing contacts of the workspace by identifier, known ahead for a whole
-// write unit: an import looks a batch's identifiers up with one statement per
-// kind (WriteTx::contacts_with_identifiers) instead of three per row.
-// upsert_contact asks it instead of the store and reports every contact it
-// writes, so later rows of the unit see earlier ones; it must answer exactly
-// as the store would at that point of the unit. Values are "not found" for 0 / "".
-class ContactIndex {
- public:
-  virtual ~ContactIndex() = default;
-  virtual std::optional<Contact> by_telegram_id(std::int64_t telegram_id) = 0;
-  virtual std::optional<Contact> by_username(std::string_view username) = 0;  // any case
-  virtual std::optional<Contact> by_phone(std::string_view phone) = 0;
-  virtual std::optional<Contact> by_id(std::int64_t id) = 0;
-  virtual void wrote(const Contact& contact) = 0;  // just inserted or updated as given
-};
-
 struct UpsertContext {
   std::int64_t user_id = 0;  // the workspace
   std::int64_t actor = 0;    // who does it (created_by)
@@ -107,10 +91,16 @@ struct UpsertContext {
   std::vector<std::string> required_missing;
   // Tag ids by lower-case name, valid within one write unit (imports reuse it across rows).
   std::unordered_map<std::string, std::int64_t>* tag_cache = nullptr;
-  ContactIndex* index = nullptr;  // upsert_contact's lookups; nullptr: the store
 };
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);
+
+// upsert_contact's first step: when `input` would create a contact if nothing matched, the insert is
+// tried and the store's unique identifier indexes tell whether anything matches
+// (WriteTx::insert_contact_if_new), so a new contact costs no lookups. nullopt: nothing was
+// written and upsert_contact's lookups decide.
+std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertContext& context,
+                                          const PreparedContact& input);
 
 // Applies `input` (details and, when given, identifiers) onto contact `id`;
 // an identifier already used by another contact is a conflict.

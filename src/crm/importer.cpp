@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -466,6 +467,7 @@ std::string warnings_json(const std::vector<std::string>& warnings) {
 // One batch ready for the store: rows to upsert and the errors preparing found.
 struct Batch {
   std::vector<PreparedRow> rows;
+  std::vector<std::size_t> first;  // independent_rows(rows)
   std::vector<ImportRowError> errors;
   std::size_t read = 0, duplicates = 0;
   std::uint64_t position = 0;
@@ -476,73 +478,47 @@ struct BatchResult {
   std::vector<ImportRowError> errors;  // prepare and write errors of the batch, by row
 };
 
-// A write unit's view of the contacts its rows may match: everything holding
-// one of the batch's identifiers, fetched in three statements, then kept up to
-// date with what the unit writes (identifiers are unique per account, so each
-// key names at most one contact).
-class BatchIndex final : public ContactIndex {
- public:
-  BatchIndex(storage::WriteTx& tx, std::int64_t user_id, const std::vector<PreparedRow>& rows) {
-    // Every row may create a contact: sized once, the maps never rehash during the unit.
-    contacts_.reserve(rows.size() * 2);
-    by_telegram_.reserve(rows.size() * 2);
-    by_username_.reserve(rows.size() * 2);
-    by_phone_.reserve(rows.size() * 2);
-    std::vector<std::int64_t> ids;
-    std::vector<std::string> names, phones;
-    for (const auto& row : rows) {
-      const Contact& c = row.contact.fields;
-      if (c.telegram_id != 0) ids.push_back(c.telegram_id);
-      if (!c.username.empty()) names.push_back(username_key(c.username));
-      if (!c.phone.empty()) phones.push_back(c.phone);
-    }
-    for (auto& c : tx.contacts_with_identifiers(user_id, ids, names, phones)) wrote(c);
+// Rows none of whose identifiers another row of the batch gives. If no stored contact holds any of
+// them when the batch starts, none does at the row's turn in file order either (a row only ever
+// writes its own identifiers, onto a new contact or onto the contact one of them matched), and the
+// contact it creates holds nothing another row of the batch looks up. So these rows are offered to
+// create_if_new before the batch is upserted in file order (the ones it refuses wait for their
+// turn), sorted like contacts_segment (on the columns an import varies) and then by username, so
+// that consecutive inserts go to neighbouring index pages instead of random ones. A hash
+// collision only makes a row wait for its turn.
+std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) {
+  std::vector<std::string> usernames(rows.size());
+  std::unordered_map<std::uint64_t, std::uint32_t> uses;
+  uses.reserve(rows.size() * 3);
+  auto each_key = [&](std::size_t i, const auto& visit) {
+    const Contact& c = rows[i].contact.fields;
+    std::hash<std::string_view> hash;
+    if (c.telegram_id != 0) visit(std::hash<std::int64_t>{}(c.telegram_id) * 3);
+    if (!c.username.empty()) visit(hash(usernames[i]) * 3 + 1);
+    if (!c.phone.empty()) visit(hash(c.phone) * 3 + 2);
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    usernames[i] = username_key(rows[i].contact.fields.username);
+    each_key(i, [&](std::uint64_t key) { ++uses[key]; });
   }
-
-  std::optional<Contact> by_telegram_id(std::int64_t telegram_id) override {
-    return telegram_id == 0 ? std::nullopt : find(by_telegram_, telegram_id);
+  using Order = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view, std::int64_t,
+                           std::string_view, std::size_t>;
+  std::vector<Order> order;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bool alone = true;
+    each_key(i, [&](std::uint64_t key) { alone = alone && uses[key] == 1; });
+    if (!alone) continue;
+    const PreparedContact& p = rows[i].contact;
+    order.emplace_back(status_name(p.status.value_or(Status::Active)),
+                       priority_name(p.priority.value_or(Priority::Medium)), p.fields.country, p.fields.language,
+                       p.fields.telegram_id, usernames[i], i);
   }
-  std::optional<Contact> by_username(std::string_view username) override {
-    return username.empty() ? std::nullopt : find(by_username_, username_key(username));
-  }
-  std::optional<Contact> by_phone(std::string_view phone) override {
-    return phone.empty() ? std::nullopt : find(by_phone_, std::string(phone));
-  }
-  std::optional<Contact> by_id(std::int64_t id) override {
-    auto it = contacts_.find(id);
-    if (it == contacts_.end()) return std::nullopt;
-    return it->second;
-  }
-  void wrote(const Contact& c) override {
-    auto old = contacts_.find(c.id);
-    if (old != contacts_.end()) {
-      forget(by_telegram_, old->second.telegram_id, c.id);
-      forget(by_username_, username_key(old->second.username), c.id);
-      forget(by_phone_, old->second.phone, c.id);
-    }
-    contacts_[c.id] = c;
-    if (c.telegram_id != 0) by_telegram_[c.telegram_id] = c.id;
-    if (!c.username.empty()) by_username_[username_key(c.username)] = c.id;
-    if (!c.phone.empty()) by_phone_[c.phone] = c.id;
-  }
-
- private:
-  template <typename Map, typename Key>
-  std::optional<Contact> find(const Map& map, const Key& key) {
-    auto it = map.find(key);
-    if (it == map.end()) return std::nullopt;
-    return by_id(it->second);
-  }
-  template <typename Map, typename Key>
-  static void forget(Map& map, const Key& key, std::int64_t id) {
-    auto it = map.find(key);
-    if (it != map.end() && it->second == id) map.erase(it);
-  }
-
-  std::unordered_map<std::int64_t, Contact> contacts_;
-  std::unordered_map<std::int64_t, std::int64_t> by_telegram_;
-  std::unordered_map<std::string, std::int64_t> by_username_, by_phone_;
-};
+  std::sort(order.begin(), order.end());
+  std::vector<std::size_t> out;
+  out.reserve(order.size());
+  for (const auto& o : order) out.push_back(std::get<6>(o));
+  return out;
+}
 
 // A row may have an error in several columns; the report counts rows. `errors` is by row.
 std::size_t rows_with_errors(const std::vector<ImportRowError>& errors) {
@@ -659,10 +635,18 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
     store.write([&](storage::WriteTx& tx) {
       result = BatchResult{};
       tag_cache.clear();
-      BatchIndex index(tx, options.user_id, batch.rows);
-      ctx.index = &index;
       result.errors = batch.errors;
-      for (const PreparedRow& row : batch.rows) {
+      std::vector<bool> done(batch.rows.size());
+      for (std::size_t i : batch.first) {
+        ctx.required_missing = batch.rows[i].required_missing;
+        if (create_if_new(tx, ctx, batch.rows[i].contact)) {
+          done[i] = true;
+          ++result.created;
+        }
+      }
+      for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+        if (done[i]) continue;
+        const PreparedRow& row = batch.rows[i];
         ctx.required_missing = row.required_missing;
         UpsertResult r = upsert_contact(tx, ctx, row.contact);
         switch (r.outcome) {
@@ -769,6 +753,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
 
   auto flush = [&](bool last) {
     prepare_pending();
+    batch.first = independent_rows(batch.rows);
     // The last batch ends the file, whatever trails the worksheet's data.
     batch.position = last && table.fatal().empty() ? table.size() : table.position();
     settle();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 
 #include "storage/sqlite/sqlite_store.hpp"
 #include "util/test_xlsx.hpp"
@@ -284,6 +285,30 @@ TEST_F(ImporterTest, CustomFieldColumnsAreValidatedAndStored) {
   store_->write([&](WriteTx& tx) { values = tx.contact_values(alina); });
   ASSERT_EQ(values.size(), 1u);
   EXPECT_EQ(values[0].second.text, "42");
+}
+
+// Rows that share no identifier are tried as new contacts ahead of the batch's file order; an
+// identifier one row frees for another must still decide as in file order.
+TEST_F(ImporterTest, RowsDecideInFileOrderEvenWhenTriedAheadAsNew) {
+  auto run = [&](const std::string& rows) {
+    domain::User u;
+    u.email = "order" + std::to_string(g_counter++) + "@example.com";
+    u.api_key = "key-" + u.email;
+    u.transfer_token = "t-" + u.email;
+    store_->write([&](WriteTx& tx) { user_ = tx.insert_user(u); });
+    EXPECT_EQ(import_contacts(*store_, "username,phone\nalice_old,+49 30 11111111\n", options()).created, 1u);
+    ImportReport r = import_contacts(*store_, "username,phone\n" + rows, options());
+    EXPECT_EQ((std::vector<std::size_t>{r.created, r.updated, r.error_count}), (std::vector<std::size_t>{1, 1, 0}));
+    std::map<std::string, std::string> phones;
+    for (const auto& c : all()) phones[c.username] = c.phone + (c.import_id == r.import_id ? " new" : " old");
+    return phones;
+  };
+  // alice_old moves to a new phone first, so the old phone is free for bob_new1.
+  EXPECT_EQ(run("alice_old,+49 30 22222222\nbob_new1,+49 30 11111111\n"),
+            (std::map<std::string, std::string>{{"alice_old", "+493022222222 old"}, {"bob_new1", "+493011111111 new"}}));
+  // The other way round bob_new1 takes over alice_old's contact by its phone, and alice_old is new.
+  EXPECT_EQ(run("bob_new1,+49 30 11111111\nalice_old,+49 30 22222222\n"),
+            (std::map<std::string, std::string>{{"alice_old", "+493022222222 new"}, {"bob_new1", "+493011111111 old"}}));
 }
 
 TEST_F(ImporterTest, RevertRemovesOnlyWhatTheImportCreated) {

@@ -251,6 +251,9 @@ class WriteTx {
   virtual std::optional<crm::Contact> contact_by_username(std::int64_t user_id, std::string_view username) = 0;  // any case
   virtual std::optional<crm::Contact> contact_by_phone(std::int64_t user_id, std::string_view phone) = 0;
   virtual std::int64_t insert_contact(const crm::Contact& contact) = 0;
+  // Inserts `contact` only if no contact of its account holds its Telegram id, username (any
+  // case) or phone; returns the new id, or 0 (nothing written) when one does.
+  virtual std::int64_t insert_contact_if_new(const crm::Contact& contact) = 0;
   virtual void update_contact(const crm::Contact& contact) = 0;  // every column but id, user_id, created
   virtual void delete_contact(std::int64_t user_id, std::int64_t id) = 0;  // with its tag links and history
   virtual void insert_contact_history(const crm::HistoryEntry& entry) = 0;
@@ -275,12 +278,6 @@ class WriteTx {
   // Contacts that import `import_id` created, in id order after `after_id`.
   virtual std::vector<ImportedContact> contacts_of_import(std::int64_t user_id, std::int64_t import_id,
                                                           std::int64_t after_id, int max) = 0;
-  // Every contact of `user_id` holding one of the identifiers (usernames given as username_key),
-  // one statement per kind: an import's dedup lookups for a whole write unit.
-  virtual std::vector<crm::Contact> contacts_with_identifiers(std::int64_t user_id,
-                                                              const std::vector<std::int64_t>& telegram_ids,
-                                                              const std::vector<std::string>& username_keys,
-                                                              const std::vector<std::string>& phones) = 0;
 
   // CRM custom fields and segments (§8.2), scoped to `user_id`.
   virtual std::vector<crm::FieldDefinition> fields(std::int64_t user_id) = 0;  // by label

@@ -280,6 +280,11 @@ inline constexpr const char* kInsertContact =
     "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
     "group_name, source, status, priority, created_by, import_id, created, updated) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+// The unique identifier indexes decide whether the contact is new, in the descent that inserts it.
+inline constexpr const char* kInsertContactIfNew =
+    "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
+    "group_name, source, status, priority, created_by, import_id, created, updated) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
     "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
@@ -334,18 +339,6 @@ inline constexpr const char* kFailUnfinishedContactImports =
 inline constexpr const char* kContactsOfImport =
     "SELECT ct.id, ct.updated, EXISTS (SELECT 1 FROM contact_history h WHERE h.contact_id = ct.id AND h.kind = 'merged') "
     "FROM contacts ct WHERE ct.user_id = ? AND ct.import_id = ? AND ct.id > ? ORDER BY ct.id LIMIT ?";
-// Batched dedup lookups: one statement per identifier kind for a whole write unit (JSON arrays of keys).
-inline constexpr const char* kContactsByTelegramIds =
-    "SELECT " TGLEAD_CONTACT_COLUMNS
-    " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id IN (SELECT value FROM json_each(?))";
-inline constexpr const char* kContactsByUsernameKeys =
-    "SELECT " TGLEAD_CONTACT_COLUMNS
-    " FROM contacts ct WHERE ct.user_id = ? AND lower(ct.username) IN (SELECT value FROM json_each(?))"
-    " AND ct.username IS NOT NULL";
-inline constexpr const char* kContactsByPhones =
-    "SELECT " TGLEAD_CONTACT_COLUMNS
-    " FROM contacts ct WHERE ct.user_id = ? AND ct.phone IN (SELECT value FROM json_each(?))";
-
 // CRM custom fields, values and segments (§8.2).
 #define TGLEAD_FIELD_COLUMNS \
   "id, user_id, name, label, description, type, required, options, min_value, max_value, created, updated"

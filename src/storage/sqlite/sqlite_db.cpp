@@ -57,6 +57,10 @@ std::string Stmt::text(int column) const {
 }
 
 Db::Db(const std::string& path, bool read_only) {
+  // SQLite's allocation statistics take a global mutex on every allocation and nothing reads
+  // them. Only possible before SQLite initialises, which the first open does.
+  static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)memstatus_off;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);

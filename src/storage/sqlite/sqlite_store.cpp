@@ -11,7 +11,6 @@
 #include "storage/sqlite/sql.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
 #include "util/time_format.hpp"
-#include "util/json_text.hpp"
 
 namespace tglead::storage::sqlite {
 
@@ -216,12 +215,6 @@ ContactImportRecord read_contact_import(const Stmt& s) {
   r.revert_changed = s.int64(21);
   r.revert_kept = s.int64(22);
   return r;
-}
-
-// A JSON array of the keys, bound once for `IN (SELECT value FROM json_each(?))`.
-template <typename T>
-std::string json_array_of(const std::vector<T>& keys) {
-  return util::json_text(nlohmann::json(keys));
 }
 
 crm::Tag read_tag(const Stmt& s) {
@@ -736,13 +729,13 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   std::int64_t insert_contact(const crm::Contact& c) override {
-    auto stmt = db_.prepare(sql::kInsertContact);
-    stmt.bind(1, c.user_id);
-    bind_contact_fields(stmt, 2, c);
-    stmt.bind(15, c.created);
-    stmt.bind(16, c.updated);
-    stmt.run();
+    insert(sql::kInsertContact, c);
     return db_.last_insert_id();
+  }
+
+  std::int64_t insert_contact_if_new(const crm::Contact& c) override {
+    insert(sql::kInsertContactIfNew, c);
+    return db_.changes() == 1 ? db_.last_insert_id() : 0;
   }
 
   void update_contact(const crm::Contact& c) override {
@@ -853,21 +846,6 @@ class SqliteWriteTx final : public WriteTx {
         db_, sql::kContactsOfImport,
         [](const Stmt& s) { return ImportedContact{s.int64(0), s.int64(1), s.int64(2) != 0}; }, user_id, import_id,
         after_id, max);
-  }
-
-  std::vector<crm::Contact> contacts_with_identifiers(std::int64_t user_id, const std::vector<std::int64_t>& telegram_ids,
-                                                      const std::vector<std::string>& username_keys,
-                                                      const std::vector<std::string>& phones) override {
-    std::vector<crm::Contact> out;
-    auto add = [&](const char* query, const std::string& keys) {
-      auto stmt = db_.prepare(query);
-      stmt.bind_all(user_id, keys);
-      while (stmt.step()) out.push_back(read_contact(stmt));
-    };
-    if (!telegram_ids.empty()) add(sql::kContactsByTelegramIds, json_array_of(telegram_ids));
-    if (!username_keys.empty()) add(sql::kContactsByUsernameKeys, json_array_of(username_keys));
-    if (!phones.empty()) add(sql::kContactsByPhones, json_array_of(phones));
-    return out;
   }
 
   // Contact crawling (§8.2).
@@ -991,6 +969,15 @@ class SqliteWriteTx final : public WriteTx {
   }
 
  private:
+  void insert(const char* query, const crm::Contact& c) {
+    auto stmt = db_.prepare(query);
+    stmt.bind(1, c.user_id);
+    bind_contact_fields(stmt, 2, c);
+    stmt.bind(15, c.created);
+    stmt.bind(16, c.updated);
+    stmt.run();
+  }
+
   Db& db_;
 };
 
