@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "util/ascii.hpp"
 #include "util/csv_reader.hpp"
 #include "util/xlsx_reader.hpp"
 #include "util/json_text.hpp"
@@ -26,7 +27,7 @@ enum Column { kFirstName, kLastName, kUsername, kPhone, kTelegramId, kCountry, k
 std::string header_key(std::string_view name) {
   std::string key;
   for (char c : clean_text(name)) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    c = util::ascii_lower(c);
     if (c == ' ' || c == '-') c = '_';
     key += c;
   }
@@ -181,13 +182,7 @@ struct OpenedTable {
 };
 
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
-  if (s.size() < suffix.size()) return false;
-  for (std::size_t i = 0; i < suffix.size(); ++i) {
-    char c = s[s.size() - suffix.size() + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != suffix[i]) return false;
-  }
-  return true;
+  return s.size() >= suffix.size() && util::ascii_iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 OpenedTable open_table(std::string_view data, std::string_view file_name) {

@@ -1,5 +1,7 @@
 #include "domain/deeplink.hpp"
 
+#include "util/ascii.hpp"
+
 namespace tglead::domain {
 
 namespace {
@@ -13,16 +15,6 @@ bool is_alnum(char c) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -42,7 +34,7 @@ bool is_valid_payload(std::string_view p) {
 
 StartCommand parse_start_command(std::string_view text, std::string_view bot_username) {
   StartCommand out;
-  if (text.size() < kCommand.size() || !iequals(text.substr(0, kCommand.size()), kCommand)) {
+  if (text.size() < kCommand.size() || !util::ascii_iequals(text.substr(0, kCommand.size()), kCommand)) {
     return out;
   }
   std::string_view rest = text.substr(kCommand.size());
@@ -53,7 +45,7 @@ StartCommand parse_start_command(std::string_view text, std::string_view bot_use
     const std::string_view mention = rest.substr(1, end - 1);
     if (!bot_username.empty() && bot_username.front() == '@') bot_username.remove_prefix(1);
     if (mention.empty()) return out;
-    if (!bot_username.empty() && !iequals(mention, bot_username)) return out;
+    if (!bot_username.empty() && !util::ascii_iequals(mention, bot_username)) return out;
     rest = rest.substr(end);
   }
 

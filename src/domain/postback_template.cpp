@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "util/ascii.hpp"
 #include "util/url.hpp"
 
 namespace tglead::domain {
@@ -85,13 +86,7 @@ std::string expand(std::string_view tmpl, const MacroValues& v) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view lower_prefix) {
-  if (s.size() < lower_prefix.size()) return false;
-  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_prefix[i]) return false;
-  }
-  return true;
+  return s.size() >= lower_prefix.size() && util::ascii_iequals(s.substr(0, lower_prefix.size()), lower_prefix);
 }
 
 }  // namespace

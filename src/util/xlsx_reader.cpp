@@ -80,8 +80,7 @@ long column_of(const char* ref) {
   long col = 0;
   int letters = 0;
   for (; *ref; ++ref) {
-    char c = *ref;
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    char c = ascii_upper(*ref);
     if (c < 'A' || c > 'Z') break;
     if (++letters > 3) return -1;
     col = col * 26 + (c - 'A' + 1);
