@@ -478,9 +478,9 @@ struct BatchResult {
 // writes its own identifiers, onto a new contact or onto the contact one of them matched), and the
 // contact it creates holds nothing another row of the batch looks up. So these rows are offered to
 // create_if_new before the batch is upserted in file order (the ones it refuses wait for their
-// turn), sorted like contacts_segment (on the columns an import varies) and then by username, so
-// that consecutive inserts go to neighbouring index pages instead of random ones. A hash
-// collision only makes a row wait for its turn.
+// turn), sorted by Telegram id and then by username, so that consecutive inserts go to
+// neighbouring pages of those two indexes instead of random ones. A hash collision only makes a
+// row wait for its turn.
 std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) {
   std::vector<std::string> usernames(rows.size());
   std::unordered_map<std::uint64_t, std::uint32_t> uses;
@@ -496,22 +496,17 @@ std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) 
     usernames[i] = username_key(rows[i].contact.fields.username);
     each_key(i, [&](std::uint64_t key) { ++uses[key]; });
   }
-  using Order = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view, std::int64_t,
-                           std::string_view, std::size_t>;
+  using Order = std::tuple<std::int64_t, std::string_view, std::size_t>;
   std::vector<Order> order;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     bool alone = true;
     each_key(i, [&](std::uint64_t key) { alone = alone && uses[key] == 1; });
-    if (!alone) continue;
-    const PreparedContact& p = rows[i].contact;
-    order.emplace_back(status_name(p.status.value_or(Status::Active)),
-                       priority_name(p.priority.value_or(Priority::Medium)), p.fields.country, p.fields.language,
-                       p.fields.telegram_id, usernames[i], i);
+    if (alone) order.emplace_back(rows[i].contact.fields.telegram_id, usernames[i], i);
   }
   std::sort(order.begin(), order.end());
   std::vector<std::size_t> out;
   out.reserve(order.size());
-  for (const auto& o : order) out.push_back(std::get<6>(o));
+  for (const auto& o : order) out.push_back(std::get<2>(o));
   return out;
 }
 

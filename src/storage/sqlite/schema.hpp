@@ -408,6 +408,27 @@ CREATE INDEX contacts_segment ON contacts(user_id, status, source, priority, cou
                                           telegram_id);
 CREATE INDEX contact_values_number ON contact_values(field_id, number);
 )~",
+    R"~(
+-- Segment counts come from an in-memory copy of each workspace's contacts
+-- (crm/contact_columns.hpp), kept current from this change log: every write to a contact stamps
+-- it with the writing unit's revision, and a deleted contact leaves its id here. The copy
+-- replaces the covering index contacts_segment, which cost every contact insert 4-6 µs.
+ALTER TABLE contacts ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX contacts_rev ON contacts(user_id, rev);
+CREATE TABLE contact_revision (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  value INTEGER NOT NULL
+);
+INSERT INTO contact_revision (id, value) VALUES (1, 0);
+CREATE TABLE contact_deletions (
+  user_id INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (user_id, rev, contact_id)
+) WITHOUT ROWID;
+DROP INDEX contacts_segment;
+)~",
 });
 
 }  // namespace tglead::storage::sqlite

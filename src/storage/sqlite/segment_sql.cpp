@@ -46,12 +46,9 @@ class Builder {
   SqlFilter filter_;
 };
 
-// Columns of the covering index contacts_segment (schema.hpp); rules on others read the rows.
-bool indexed_column(const std::string& column) { return column == "country" || column == "language"; }
-
 void text_column(Builder& b, const SegmentRule& r) {
   std::string c = "ct." + r.column;
-  if (!indexed_column(r.column)) b.scan_table();
+  b.scan_table();
   if (r.column == "country" && r.op == RuleOp::Eq) {
     b.add(c + " = " + b.param(r.value));
     return;
@@ -71,21 +68,25 @@ void text_column(Builder& b, const SegmentRule& r) {
   throw std::logic_error("segment rule operator not valid for a text column");
 }
 
-// Custom field rules select the matching contact ids from contact_values
-// (by field, through its indexes) and SQLite looks those ids up: far cheaper
-// than probing contact_values once per contact of a large workspace.
-void custom_field(Builder& b, const SegmentRule& r) {
+// Rules on other tables select the matching ids there (a custom field through its
+// indexes, a tag through its links, a lead status through the workspace's leads), and the
+// contact is in or out by whether it is listed: far cheaper than probing those tables once per
+// contact of a large workspace.
+struct MemberSelect {
+  std::string sql;
+  bool negated = false;       // the rule matches contacts not listed
+  bool telegram_ids = false;  // lists subscribers, not contact ids
+};
+
+MemberSelect custom_field(Builder& b, const SegmentRule& r) {
   std::string field = std::to_string(r.field_id);  // an integer from the store, not user text
   auto ids = [&](const std::string& condition) {
     return "SELECT v.contact_id FROM contact_values v WHERE v.field_id = " + field +
            (condition.empty() ? "" : " AND " + condition);
   };
-  auto in = [&](const std::string& condition) {
-    b.add("ct.id IN (" + ids(condition) + ")");
-    b.drive_by_ids();
-  };
+  auto in = [&](const std::string& condition) { return MemberSelect{ids(condition)}; };
   // "is not X" includes contacts without a value, as a spreadsheet filter does.
-  auto not_in = [&](const std::string& condition) { b.add("ct.id NOT IN (" + ids(condition) + ")"); };
+  auto not_in = [&](const std::string& condition) { return MemberSelect{ids(condition), true}; };
   bool folded = r.field_type == FieldType::Text || r.field_type == FieldType::Textarea ||
                 r.field_type == FieldType::Email || r.field_type == FieldType::Url;
   auto equals = [&] {
@@ -93,34 +94,49 @@ void custom_field(Builder& b, const SegmentRule& r) {
     return folded ? "lower(v.value) = lower(" + b.param(r.value) + ")" : "v.value = " + b.param(r.value);
   };
   switch (r.op) {
-    case RuleOp::Empty: not_in(""); return;
-    case RuleOp::NotEmpty: in(""); return;
-    case RuleOp::Eq: in(equals()); return;
-    case RuleOp::Neq: not_in(equals()); return;
-    case RuleOp::Contains: in("v.value LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'"); return;
-    case RuleOp::StartsWith: in("v.value LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'"); return;
-    case RuleOp::In: in("v.value IN " + b.params(r.values)); return;
-    case RuleOp::Gt: in("v.number > " + b.param(r.number)); return;
-    case RuleOp::Gte: in("v.number >= " + b.param(r.number)); return;
-    case RuleOp::Lt: in("v.number < " + b.param(r.number)); return;
-    case RuleOp::Lte: in("v.number <= " + b.param(r.number)); return;
+    case RuleOp::Empty: return not_in("");
+    case RuleOp::NotEmpty: return in("");
+    case RuleOp::Eq: return in(equals());
+    case RuleOp::Neq: return not_in(equals());
+    case RuleOp::Contains: return in("v.value LIKE " + b.param(like_pattern(r.value, true)) + " ESCAPE '\\'");
+    case RuleOp::StartsWith: return in("v.value LIKE " + b.param(like_pattern(r.value, false)) + " ESCAPE '\\'");
+    case RuleOp::In: return in("v.value IN " + b.params(r.values));
+    case RuleOp::Gt: return in("v.number > " + b.param(r.number));
+    case RuleOp::Gte: return in("v.number >= " + b.param(r.number));
+    case RuleOp::Lt: return in("v.number < " + b.param(r.number));
+    case RuleOp::Lte: return in("v.number <= " + b.param(r.number));
     // Dates are stored as YYYY-MM-DD, so text order is date order.
-    case RuleOp::Before: in("v.value < " + b.param(r.value)); return;
-    case RuleOp::After: in("v.value > " + b.param(r.value)); return;
+    case RuleOp::Before: return in("v.value < " + b.param(r.value));
+    case RuleOp::After: return in("v.value > " + b.param(r.value));
     case RuleOp::Has:
-    case RuleOp::HasNot: {
-      std::string listed = "SELECT v.contact_id FROM contact_values v, json_each(v.value) j WHERE v.field_id = " +
-                           field + " AND j.value = " + b.param(r.value);
-      b.add(std::string(r.op == RuleOp::Has ? "ct.id IN (" : "ct.id NOT IN (") + listed + ")");
-      if (r.op == RuleOp::Has) b.drive_by_ids();
-      return;
-    }
-    case RuleOp::IsTrue: in("v.value = 'true'"); return;
+    case RuleOp::HasNot:
+      return MemberSelect{"SELECT v.contact_id FROM contact_values v, json_each(v.value) j WHERE v.field_id = " +
+                              field + " AND j.value = " + b.param(r.value),
+                          r.op == RuleOp::HasNot};
+    case RuleOp::IsTrue: return in("v.value = 'true'");
     // An unticked box and a box never ticked are the same answer.
-    case RuleOp::IsFalse: not_in("v.value = 'true'"); return;
+    case RuleOp::IsFalse: return not_in("v.value = 'true'");
     default: break;
   }
   throw std::logic_error("segment rule operator not valid for a custom field");
+}
+
+MemberSelect member_select(Builder& b, const SegmentRule& r) {
+  switch (r.subject) {
+    case RuleSubject::Tag:
+      return MemberSelect{"SELECT x.contact_id FROM contact_tags x JOIN tags t ON t.id = x.tag_id "
+                          "WHERE t.user_id = ?1 AND lower(t.name) = lower(" + b.param(r.value) + ")",
+                          r.op == RuleOp::HasNot};
+    case RuleSubject::LeadStatus: {
+      std::string subscribers = "SELECT l.subscriber FROM leads l WHERE l.user_id = ?1 AND l.status = " +
+                                b.param(static_cast<std::int64_t>(r.number));
+      if (r.campaign_id) subscribers += " AND l.campaign_id = " + b.param(r.campaign_id);
+      return MemberSelect{subscribers, r.op == RuleOp::Neq, true};
+    }
+    case RuleSubject::Custom: return custom_field(b, r);
+    default: break;
+  }
+  throw std::logic_error("segment rule reads contact columns, not member lists");
 }
 
 void compile(Builder& b, const SegmentRule& r) {
@@ -149,29 +165,30 @@ void compile(Builder& b, const SegmentRule& r) {
       b.add("ct." + r.column + (at_or_after ? " >= " : " < ") + b.param(r.time));
       return;
     }
-    case RuleSubject::Tag: {
-      std::string tagged = "ct.id IN (SELECT x.contact_id FROM contact_tags x JOIN tags t ON t.id = x.tag_id "
-                           "WHERE t.user_id = ?1 AND lower(t.name) = lower(" + b.param(r.value) + "))";
-      b.add(r.op == RuleOp::Has ? tagged : "NOT " + tagged);
-      if (r.op == RuleOp::Has) b.drive_by_ids();
+    case RuleSubject::Tag:
+    case RuleSubject::LeadStatus:
+    case RuleSubject::Custom: {
+      MemberSelect m = member_select(b, r);
+      if (m.telegram_ids) {
+        // A contact without Telegram id has no leads: it is "not in" every status.
+        b.add(m.negated ? "ct.telegram_id IS NULL OR ct.telegram_id NOT IN (" + m.sql + ")"
+                        : "ct.telegram_id IN (" + m.sql + ")");
+        return;
+      }
+      b.add(std::string(m.negated ? "ct.id NOT IN (" : "ct.id IN (") + m.sql + ")");
+      if (!m.negated) b.drive_by_ids();
       return;
     }
-    case RuleSubject::LeadStatus: {
-      std::string subscribers = "SELECT l.subscriber FROM leads l WHERE l.user_id = ?1 AND l.status = " +
-                                b.param(static_cast<std::int64_t>(r.number));
-      if (r.campaign_id) subscribers += " AND l.campaign_id = " + b.param(r.campaign_id);
-      // A contact without Telegram id has no leads: it is "not in" every status.
-      b.add(r.op == RuleOp::Eq ? "ct.telegram_id IN (" + subscribers + ")"
-                               : "ct.telegram_id IS NULL OR ct.telegram_id NOT IN (" + subscribers + ")");
-      return;
-    }
-    case RuleSubject::Custom:
-      custom_field(b, r);
-      return;
   }
 }
 
 }  // namespace
+
+MemberQuery member_query(const crm::SegmentRule& rule) {
+  Builder b(2);
+  MemberSelect m = member_select(b, rule);
+  return MemberQuery{std::move(m.sql), b.take().values, m.negated, m.telegram_ids};
+}
 
 SqlFilter compile_rules(const std::vector<crm::SegmentRule>& rules, int first_index) {
   Builder b(first_index);

@@ -1,5 +1,5 @@
 // Translates resolved segment rules (crm/segments.hpp) into an SQLite filter
-// over `contacts ct`.
+// over `contacts ct`, or into the member lists of the in-memory count.
 //
 // Contract: the SQL text is built only from fixed fragments and the
 // whitelisted column names carried by resolved rules; every operand is a
@@ -31,6 +31,18 @@ struct SqlFilter {
   // user_id out of index selection.
   bool drive_by_ids = false;
 };
+
+// A rule on another table (tag, custom field, lead status), as the query listing the ids it
+// is decided by: the in-memory count (crm/contact_columns.hpp) reads them and matches the
+// contacts itself. ?1 (absent from custom field lists) takes the workspace's user id; `values` to ?2, ?3, ...
+struct MemberQuery {
+  std::string sql;
+  std::vector<SqlValue> values;
+  bool negated = false;       // the rule matches contacts not listed
+  bool telegram_ids = false;  // lists Telegram ids (subscribers), not contact ids
+};
+
+MemberQuery member_query(const crm::SegmentRule& rule);
 
 SqlFilter compile_rules(const std::vector<crm::SegmentRule>& rules, int first_index);
 

@@ -278,17 +278,31 @@ inline constexpr const char* kContactByPhone =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.phone = ?";
 inline constexpr const char* kInsertContact =
     "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
-    "group_name, source, status, priority, created_by, import_id, created, updated) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 // The unique identifier indexes decide whether the contact is new, in the descent that inserts it.
 inline constexpr const char* kInsertContactIfNew =
     "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
-    "group_name, source, status, priority, created_by, import_id, created, updated) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
-    "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
+    "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
 inline constexpr const char* kDeleteContact = "DELETE FROM contacts WHERE user_id = ? AND id = ?";
+// The contact change log (schema migration 9) read by the in-memory segment counts.
+inline constexpr const char* kNextContactRevision =
+    "UPDATE contact_revision SET value = value + 1 WHERE id = 1 RETURNING value";
+inline constexpr const char* kContactRevision = "SELECT value FROM contact_revision WHERE id = 1";
+inline constexpr const char* kInsertContactDeletion =
+    "INSERT OR IGNORE INTO contact_deletions (user_id, rev, contact_id, time) VALUES (?,?,?,?)";
+inline constexpr const char* kPruneContactDeletions = "DELETE FROM contact_deletions WHERE time < ?";
+inline constexpr const char* kContactsOfWorkspace =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? ORDER BY ct.id";
+inline constexpr const char* kContactsChangedSince =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.rev > ?";
+inline constexpr const char* kContactsDeletedSince =
+    "SELECT contact_id FROM contact_deletions WHERE user_id = ? AND rev > ?";
+inline constexpr const char* kContactsWithTag = "SELECT contact_id FROM contact_tags WHERE tag_id = ?";
 inline constexpr const char* kDeleteContactTags = "DELETE FROM contact_tags WHERE contact_id = ?";
 inline constexpr const char* kDeleteContactHistory = "DELETE FROM contact_history WHERE contact_id = ?";
 inline constexpr const char* kInsertContactHistory =

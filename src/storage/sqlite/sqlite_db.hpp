@@ -59,6 +59,7 @@ class Stmt {
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const;
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
 
  private:
   sqlite3* db_;

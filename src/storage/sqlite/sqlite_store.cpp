@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "crm/contact_columns.hpp"
 #include "domain/welcome_json.hpp"
 #include "storage/sqlite/schema.hpp"
 #include "storage/sqlite/segment_sql.hpp"
@@ -19,6 +21,11 @@ using namespace tglead::domain;
 namespace {
 
 constexpr std::int64_t kDay = 86400;
+constexpr auto kColumnsIdle = std::chrono::minutes(10);
+// Deletions stay in the change log 2 days (pruned at start-up); a copy reloads well before.
+constexpr std::int64_t kColumnsMaxAge = 12 * 3600;
+constexpr std::int64_t kDeletionsKept = 2 * 86400;
+
 
 User read_user(const Stmt& s) {
   User u;
@@ -454,6 +461,8 @@ class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
 
+  void begin_unit() { revision_ = 0; }
+
   bool mark_update_seen(std::int64_t bot_id, std::int64_t update_id, std::int64_t now) override {
     db_.prepare(sql::kMarkUpdateSeen).bind_all(bot_id, update_id, now).run();
     return db_.changes() == 1;
@@ -742,14 +751,18 @@ class SqliteWriteTx final : public WriteTx {
     auto stmt = db_.prepare(sql::kUpdateContact);
     bind_contact_fields(stmt, 1, c);
     stmt.bind(14, c.updated);
-    stmt.bind(15, c.user_id);
-    stmt.bind(16, c.id);
+    stmt.bind(15, contact_revision());
+    stmt.bind(16, c.user_id);
+    stmt.bind(17, c.id);
     stmt.run();
   }
 
   void delete_contact(std::int64_t user_id, std::int64_t id) override {
     db_.prepare(sql::kDeleteContact).bind_all(user_id, id).run();
     if (db_.changes() == 0) return;
+    db_.prepare(sql::kInsertContactDeletion)
+        .bind_all(user_id, contact_revision(), id, static_cast<std::int64_t>(std::time(nullptr)))
+        .run();
     db_.prepare(sql::kDeleteContactTags).bind_all(id).run();
     db_.prepare(sql::kDeleteContactHistory).bind_all(id).run();
     db_.prepare(sql::kDeleteContactValues).bind_all(id).run();
@@ -975,19 +988,35 @@ class SqliteWriteTx final : public WriteTx {
     bind_contact_fields(stmt, 2, c);
     stmt.bind(15, c.created);
     stmt.bind(16, c.updated);
+    stmt.bind(17, contact_revision());
     stmt.run();
   }
 
+  // The unit's stamp in the contact change log: one counter step per unit that writes contacts,
+  // taken inside the unit so a rolled-back unit gives its step back.
+  std::int64_t contact_revision() {
+    if (revision_ == 0) {
+      auto stmt = db_.prepare(sql::kNextContactRevision);
+      stmt.step();
+      revision_ = stmt.int64(0);
+    }
+    return revision_;
+  }
+
   Db& db_;
+  std::int64_t revision_ = 0;
 };
 
 }  // namespace
 
 int migrate(const std::string& path) {
   Db db(path, false);
-  auto stmt = db.prepare("PRAGMA user_version");
-  stmt.step();
-  auto version = static_cast<std::size_t>(stmt.int64(0));
+  // Read and reset before migrating: a statement left running makes DROP fail as "locked".
+  auto version = [&] {
+    auto stmt = db.prepare("PRAGMA user_version");
+    stmt.step();
+    return static_cast<std::size_t>(stmt.int64(0));
+  }();
   if (version > kMigrations.size()) {
     throw SqliteError(0, "database schema is newer than this binary (version " + std::to_string(version) + ")");
   }
@@ -1033,6 +1062,9 @@ SqliteStore::SqliteStore(std::string path, std::size_t max_batch) : path_(std::m
   writer_db_->exec("PRAGMA cache_size=-262144");
   writer_db_->exec(sql::kAbandonSending);
   writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();
+  writer_db_->prepare(sql::kPruneContactDeletions)
+      .bind_all(static_cast<std::int64_t>(std::time(nullptr)) - kDeletionsKept)
+      .run();
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -1077,6 +1109,7 @@ void SqliteStore::writer_loop() {
       writer_db_->prepare(sql::kBegin).run();
       for (std::size_t i = 0; i < batch.size(); ++i) {
         writer_db_->prepare(sql::kSavepoint).run();
+        tx.begin_unit();
         try {
           batch[i].fn(tx);
           writer_db_->prepare(sql::kRelease).run();
@@ -1403,12 +1436,13 @@ static std::string contact_from(const SqlFilter& rules) {
 }
 
 std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
+  if (total && f.q.empty()) *total = count_in_columns(f);
   auto r = read();
   SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
   auto out = paged<crm::Contact>(
       *r, TGLEAD_CONTACT_COLUMNS, contact_from(rules) + contact_where(f, rules), "ct.updated DESC, ct.id DESC",
       kFirstRuleParam + static_cast<int>(rules.values.size()), f.limit, f.offset,
-      [&](Stmt& stmt) { bind_contact_filter(stmt, f, rules); }, read_contact, total);
+      [&](Stmt& stmt) { bind_contact_filter(stmt, f, rules); }, read_contact, f.q.empty() ? nullptr : total);
   for (auto& c : out) {
     c.tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c.id);
     c.values = read_values(*r, c.id);
@@ -1416,7 +1450,116 @@ std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int
   return out;
 }
 
+// One workspace's in-memory contact columns and the change-log revision they reflect.
+struct SqliteStore::WorkspaceColumns {
+  std::mutex mutex;  // held for a whole count: refresh and evaluation
+  crm::ContactColumns columns;
+  std::int64_t revision = -1;  // -1: not loaded
+  std::int64_t loaded = 0;     // Unix time of the full load
+  std::chrono::steady_clock::time_point used;
+};
+
+namespace {
+
+void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::int64_t& held_revision,
+                     crm::ContactColumns& columns) {
+  if (held_revision < 0) {
+    columns = crm::ContactColumns();
+    auto rows = db.prepare(sql::kContactsOfWorkspace);
+    rows.bind_all(user_id);
+    while (rows.step()) columns.upsert(read_contact(rows));
+  } else if (revision != held_revision) {
+    // Deletions first: a deleted row id can be given again to a new contact later on.
+    auto deleted = db.prepare(sql::kContactsDeletedSince);
+    deleted.bind_all(user_id, held_revision);
+    while (deleted.step()) columns.erase(deleted.int64(0));
+    auto changed = db.prepare(sql::kContactsChangedSince);
+    changed.bind_all(user_id, held_revision);
+    while (changed.step()) columns.upsert(read_contact(changed));
+  }
+  held_revision = revision;
+}
+
+std::vector<std::int64_t> ids_of(Stmt& stmt) {
+  std::vector<std::int64_t> ids;
+  while (stmt.step()) ids.push_back(stmt.int64(0));
+  return ids;
+}
+
+crm::SegmentRule enum_rule(const char* column, std::string_view value) {
+  crm::SegmentRule rule;
+  rule.field = rule.column = column;
+  rule.subject = crm::RuleSubject::Enum;
+  rule.op = crm::RuleOp::Eq;
+  rule.value = std::string(value);
+  return rule;
+}
+
+}  // namespace
+
+std::shared_ptr<SqliteStore::WorkspaceColumns> SqliteStore::columns_of(std::int64_t user_id) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(columns_mutex_);
+  // A count in progress keeps its copy alive through its own reference.
+  std::erase_if(columns_, [&](const auto& entry) {
+    std::unique_lock busy(entry.second->mutex, std::try_to_lock);
+    return busy.owns_lock() && now - entry.second->used > kColumnsIdle;
+  });
+  auto& entry = columns_[user_id];
+  if (!entry) {
+    entry = std::make_shared<WorkspaceColumns>();
+    entry->used = now;
+  }
+  return entry;
+}
+
+std::int64_t SqliteStore::count_in_columns(const ContactFilter& f) {
+  std::vector<crm::SegmentRule> rules;
+  std::vector<crm::MemberList> lists;
+  if (f.status) rules.push_back(enum_rule("status", crm::status_name(*f.status)));
+  if (f.source) rules.push_back(enum_rule("source", crm::source_name(*f.source)));
+  std::shared_ptr<WorkspaceColumns> held = columns_of(f.user_id);
+  std::lock_guard lock(held->mutex);
+  auto r = read();
+  Db& db = *r;
+  // One read transaction: the change log and the member lists describe the same moment.
+  db.exec("BEGIN");
+  try {
+    auto revision = db.prepare(sql::kContactRevision);
+    revision.step();
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    if (held->revision >= 0 && now - held->loaded > kColumnsMaxAge) held->revision = -1;
+    if (held->revision < 0) held->loaded = now;
+    refresh_columns(db, f.user_id, revision.int64(0), held->revision, held->columns);
+    if (f.tag_id) {
+      auto tagged = db.prepare(sql::kContactsWithTag);
+      tagged.bind_all(*f.tag_id);
+      lists.push_back(crm::MemberList{ids_of(tagged)});
+    }
+    for (const auto& rule : f.rules) {
+      if (crm::rule_reads_columns(rule)) {
+        rules.push_back(rule);
+        continue;
+      }
+      MemberQuery query = member_query(rule);
+      auto members = db.prepare_uncached(query.sql);
+      if (members.parameter_count() > 0) members.bind(1, f.user_id);  // custom field lists need no workspace
+      int index = 2;
+      for (const auto& value : query.values) std::visit([&](const auto& v) { members.bind(index++, v); }, value);
+      lists.push_back(crm::MemberList{ids_of(members), query.negated, query.telegram_ids});
+    }
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    held->revision = -1;  // a refresh cut short leaves the copy half-updated
+    throw;
+  }
+  held->used = std::chrono::steady_clock::now();
+  return held->columns.count(rules, lists);
+}
+
 std::int64_t SqliteStore::count_contacts(const ContactFilter& f) {
+  if (f.q.empty()) return count_in_columns(f);
   auto r = read();
   SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
   auto count = (*r).prepare_uncached("SELECT COUNT(*)" + contact_from(rules) + contact_where(f, rules));

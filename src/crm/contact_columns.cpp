@@ -1,0 +1,337 @@
+#include "crm/contact_columns.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <stdexcept>
+
+#include "util/ascii.hpp"
+
+namespace tglead::crm {
+
+namespace {
+
+template <typename T>
+void keep_rows(std::vector<T>& column, const std::vector<std::uint32_t>& rows) {
+  std::vector<T> kept;
+  kept.reserve(rows.size());
+  for (std::uint32_t row : rows) kept.push_back(column[row]);
+  column = std::move(kept);
+}
+
+template <typename T>
+void insert_at(std::vector<T>& column, std::size_t row, T value) {
+  column.insert(column.begin() + static_cast<std::ptrdiff_t>(row), value);
+}
+
+// SQL: lower(c) = lower(?), c LIKE '%?%', ...; both sides already ASCII-lower-cased.
+bool lowered_text_matches(RuleOp op, std::string_view value, std::string_view operand) {
+  switch (op) {
+    case RuleOp::Eq: return value == operand;
+    case RuleOp::Neq: return value != operand;
+    case RuleOp::Contains: return value.find(operand) != std::string_view::npos;
+    case RuleOp::NotContains: return value.find(operand) == std::string_view::npos;
+    case RuleOp::StartsWith: return value.starts_with(operand);
+    case RuleOp::Empty: return value.empty();
+    case RuleOp::NotEmpty: return !value.empty();
+    default: break;
+  }
+  throw std::logic_error("segment rule operator not valid for a text column");
+}
+
+std::uint8_t enum_code(const SegmentRule& rule, std::string_view name) {
+  if (rule.column == "source") return static_cast<std::uint8_t>(parse_source(name).value_or(Source::Manual));
+  if (rule.column == "status") return static_cast<std::uint8_t>(parse_status(name).value_or(Status::Active));
+  return static_cast<std::uint8_t>(parse_priority(name).value_or(Priority::Medium));
+}
+
+// Open addressing over positive ids: membership of 1M Telegram ids in ~10 ns, where a sorted
+// list's binary search misses the cache ~17 times a lookup.
+class IdSet {
+ public:
+  explicit IdSet(const std::vector<std::int64_t>& ids) {
+    std::size_t capacity = 16;
+    while (capacity < ids.size() * 2) capacity *= 2;
+    slots_.assign(capacity, 0);
+    mask_ = capacity - 1;
+    for (std::int64_t id : ids) {
+      if (id <= 0) continue;
+      std::size_t i = slot(id);
+      while (slots_[i] != 0 && slots_[i] != id) i = (i + 1) & mask_;
+      slots_[i] = id;
+    }
+  }
+  bool contains(std::int64_t id) const {
+    for (std::size_t i = slot(id);; i = (i + 1) & mask_) {
+      if (slots_[i] == id) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+
+ private:
+  std::size_t slot(std::int64_t id) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(id) * 0x9E3779B97F4A7C15ULL) >> 17) & mask_;
+  }
+  std::vector<std::int64_t> slots_;
+  std::size_t mask_ = 0;
+};
+
+}  // namespace
+
+bool rule_reads_columns(const SegmentRule& rule) {
+  return rule.subject == RuleSubject::Text || rule.subject == RuleSubject::Enum ||
+         rule.subject == RuleSubject::TelegramId || rule.subject == RuleSubject::Time;
+}
+
+std::uint32_t ContactColumns::TextColumn::append(std::string_view text) {
+  if (bytes_.size() + text.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("contact columns: text buffer full");
+  }
+  auto begin = static_cast<std::uint32_t>(bytes_.size());
+  for (char c : text) bytes_.push_back(util::ascii_lower(c));
+  return begin;
+}
+
+void ContactColumns::TextColumn::insert(std::size_t row, std::string_view text) {
+  insert_at(begin_, row, append(text));
+  insert_at(size_, row, static_cast<std::uint32_t>(text.size()));
+}
+
+void ContactColumns::TextColumn::set(std::size_t row, std::string_view text) {
+  if (text.size() == size_[row] && util::ascii_lower(text) == at(row)) return;
+  garbage_ += size_[row];
+  begin_[row] = append(text);
+  size_[row] = static_cast<std::uint32_t>(text.size());
+}
+
+void ContactColumns::TextColumn::keep(const std::vector<std::uint32_t>& rows) {
+  std::string bytes;
+  std::vector<std::uint32_t> begin, size;
+  begin.reserve(rows.size());
+  size.reserve(rows.size());
+  for (std::uint32_t row : rows) {
+    begin.push_back(static_cast<std::uint32_t>(bytes.size()));
+    size.push_back(size_[row]);
+    bytes += at(row);
+  }
+  bytes_ = std::move(bytes);
+  begin_ = std::move(begin);
+  size_ = std::move(size);
+  garbage_ = 0;
+}
+
+std::size_t ContactColumns::TextColumn::memory_bytes() const {
+  return bytes_.capacity() + (begin_.capacity() + size_.capacity()) * sizeof(std::uint32_t);
+}
+
+std::uint32_t ContactColumns::CodedColumn::code_of(const std::string& text) {
+  auto [it, added] = codes_.try_emplace(text, static_cast<std::uint32_t>(values_.size()));
+  if (added) values_.push_back(text);
+  return it->second;
+}
+
+void ContactColumns::CodedColumn::insert(std::size_t row, const std::string& text) {
+  insert_at(rows_, row, code_of(text));
+}
+
+void ContactColumns::CodedColumn::set(std::size_t row, const std::string& text) { rows_[row] = code_of(text); }
+
+void ContactColumns::CodedColumn::keep(const std::vector<std::uint32_t>& rows) {
+  std::vector<std::uint32_t> codes;
+  codes.reserve(rows.size());
+  for (std::uint32_t row : rows) codes.push_back(rows_[row]);
+  rows_ = std::move(codes);
+}
+
+std::size_t ContactColumns::CodedColumn::memory_bytes() const {
+  std::size_t bytes = rows_.capacity() * sizeof(std::uint32_t);
+  for (const auto& v : values_) bytes += 2 * (sizeof(std::string) + v.capacity()) + 16;
+  return bytes;
+}
+
+void ContactColumns::write_row(std::size_t row, const Contact& c, bool inserted) {
+  if (inserted) {
+    insert_at(ids_, row, c.id);
+    insert_at(alive_, row, std::uint8_t{1});
+    insert_at(telegram_id_, row, c.telegram_id);
+    insert_at(created_, row, c.created);
+    insert_at(updated_, row, c.updated);
+    insert_at(source_, row, static_cast<std::uint8_t>(c.source));
+    insert_at(status_, row, static_cast<std::uint8_t>(c.status));
+    insert_at(priority_, row, static_cast<std::uint8_t>(c.priority));
+    username_.insert(row, c.username);
+    phone_.insert(row, c.phone);
+    first_name_.insert(row, c.first_name);
+    last_name_.insert(row, c.last_name);
+    country_.insert(row, c.country);
+    language_.insert(row, c.language);
+    group_.insert(row, c.group);
+    return;
+  }
+  alive_[row] = 1;
+  telegram_id_[row] = c.telegram_id;
+  created_[row] = c.created;
+  updated_[row] = c.updated;
+  source_[row] = static_cast<std::uint8_t>(c.source);
+  status_[row] = static_cast<std::uint8_t>(c.status);
+  priority_[row] = static_cast<std::uint8_t>(c.priority);
+  username_.set(row, c.username);
+  phone_.set(row, c.phone);
+  first_name_.set(row, c.first_name);
+  last_name_.set(row, c.last_name);
+  country_.set(row, c.country);
+  language_.set(row, c.language);
+  group_.set(row, c.group);
+}
+
+void ContactColumns::upsert(const Contact& contact) {
+  auto it = std::lower_bound(ids_.begin(), ids_.end(), contact.id);
+  auto row = static_cast<std::size_t>(it - ids_.begin());
+  bool held = it != ids_.end() && *it == contact.id;
+  if (!held || !alive_[row]) ++live_;
+  write_row(row, contact, !held);
+}
+
+void ContactColumns::erase(std::int64_t id) {
+  auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+  if (it == ids_.end() || *it != id) return;
+  auto row = static_cast<std::size_t>(it - ids_.begin());
+  if (!alive_[row]) return;
+  alive_[row] = 0;
+  --live_;
+  // Deleted rows stay as holes (a revert can delete a million) until they dominate.
+  if (ids_.size() - live_ > std::max<std::size_t>(live_, 4096)) compact();
+}
+
+void ContactColumns::compact() {
+  std::vector<std::uint32_t> rows;
+  rows.reserve(live_);
+  for (std::size_t i = 0; i < ids_.size(); ++i) {
+    if (alive_[i]) rows.push_back(static_cast<std::uint32_t>(i));
+  }
+  keep_rows(ids_, rows);
+  keep_rows(alive_, rows);
+  keep_rows(telegram_id_, rows);
+  keep_rows(created_, rows);
+  keep_rows(updated_, rows);
+  keep_rows(source_, rows);
+  keep_rows(status_, rows);
+  keep_rows(priority_, rows);
+  for (TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) c->keep(rows);
+  for (CodedColumn* c : {&country_, &language_, &group_}) c->keep(rows);
+}
+
+std::size_t ContactColumns::memory_bytes() const {
+  std::size_t bytes = (ids_.capacity() + telegram_id_.capacity() + created_.capacity() + updated_.capacity()) * 8 +
+                      alive_.capacity() + source_.capacity() + status_.capacity() + priority_.capacity();
+  for (const TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) bytes += c->memory_bytes();
+  for (const CodedColumn* c : {&country_, &language_, &group_}) bytes += c->memory_bytes();
+  return bytes;
+}
+
+const ContactColumns::TextColumn& ContactColumns::text_column(const std::string& name) const {
+  if (name == "username") return username_;
+  if (name == "phone") return phone_;
+  if (name == "first_name") return first_name_;
+  if (name == "last_name") return last_name_;
+  throw std::logic_error("segment rule on an unknown text column: " + name);
+}
+
+const ContactColumns::CodedColumn& ContactColumns::coded_column(const std::string& name) const {
+  if (name == "country") return country_;
+  if (name == "language") return language_;
+  if (name == "group_name") return group_;
+  throw std::logic_error("segment rule on an unknown coded column: " + name);
+}
+
+void ContactColumns::apply_rule(const SegmentRule& r, std::vector<std::uint8_t>& pass) const {
+  const std::size_t rows = ids_.size();
+  auto narrow = [&](auto&& matches) {
+    for (std::size_t i = 0; i < rows; ++i) pass[i] = pass[i] && matches(i);
+  };
+  switch (r.subject) {
+    case RuleSubject::Text: {
+      const std::string operand = util::ascii_lower(r.value);
+      if (r.column == "country" || r.column == "language" || r.column == "group_name") {
+        const CodedColumn& column = coded_column(r.column);
+        std::vector<std::uint8_t> value_matches;
+        for (const auto& value : column.values()) {
+          // Countries are compared as stored (upper case everywhere), as the SQL does.
+          bool exact = r.column == "country" && r.op == RuleOp::Eq;
+          value_matches.push_back(exact ? value == r.value : lowered_text_matches(r.op, util::ascii_lower(value), operand));
+        }
+        narrow([&](std::size_t i) { return value_matches[column.code(i)] != 0; });
+        return;
+      }
+      const TextColumn& column = text_column(r.column);
+      narrow([&](std::size_t i) { return lowered_text_matches(r.op, column.at(i), operand); });
+      return;
+    }
+    case RuleSubject::Enum: {
+      const std::vector<std::uint8_t>& column =
+          r.column == "source" ? source_ : r.column == "status" ? status_ : priority_;
+      std::array<bool, 256> wanted{};
+      if (r.op == RuleOp::In) {
+        for (const auto& v : r.values) wanted[enum_code(r, v)] = true;
+      } else {
+        wanted[enum_code(r, r.value)] = true;
+        if (r.op == RuleOp::Neq) {
+          for (bool& w : wanted) w = !w;
+        }
+      }
+      narrow([&](std::size_t i) { return wanted[column[i]]; });
+      return;
+    }
+    case RuleSubject::TelegramId: {
+      auto id = static_cast<std::int64_t>(r.number);
+      if (r.op == RuleOp::Empty) narrow([&](std::size_t i) { return telegram_id_[i] == 0; });
+      else if (r.op == RuleOp::NotEmpty) narrow([&](std::size_t i) { return telegram_id_[i] != 0; });
+      else narrow([&](std::size_t i) { return telegram_id_[i] == id; });
+      return;
+    }
+    case RuleSubject::Time: {
+      const std::vector<std::int64_t>& column = r.column == "created" ? created_ : updated_;
+      if (r.op == RuleOp::After || r.op == RuleOp::LastDays) {
+        narrow([&](std::size_t i) { return column[i] >= r.time; });
+      } else {
+        narrow([&](std::size_t i) { return column[i] < r.time; });
+      }
+      return;
+    }
+    default: break;
+  }
+  throw std::logic_error("segment rule does not read contact columns: " + r.field);
+}
+
+void ContactColumns::apply_list(const MemberList& list, std::vector<std::uint8_t>& pass) const {
+  const std::size_t rows = ids_.size();
+  if (list.telegram_ids) {
+    IdSet listed(list.ids);
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (!pass[i]) continue;
+      bool in = telegram_id_[i] != 0 && listed.contains(telegram_id_[i]);
+      pass[i] = in != list.negated;
+    }
+    return;
+  }
+  std::vector<std::int64_t> ids = list.ids;
+  std::sort(ids.begin(), ids.end());
+  // Both sorted: one merge marks the listed rows.
+  std::vector<std::uint8_t> listed(rows, 0);
+  std::size_t row = 0;
+  for (std::int64_t id : ids) {
+    while (row < rows && ids_[row] < id) ++row;
+    if (row == rows) break;
+    if (ids_[row] == id) listed[row] = 1;
+  }
+  for (std::size_t i = 0; i < rows; ++i) pass[i] = pass[i] && (listed[i] != list.negated);
+}
+
+std::int64_t ContactColumns::count(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const {
+  std::vector<std::uint8_t> pass = alive_;
+  for (const auto& rule : rules) apply_rule(rule, pass);
+  for (const auto& list : lists) apply_list(list, pass);
+  return std::count(pass.begin(), pass.end(), std::uint8_t{1});
+}
+
+}  // namespace tglead::crm
