@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "crm/contacts.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -334,6 +335,195 @@ TEST_F(SegmentStoreTest, ValuesFollowMergesAndDeletes) {
   EXPECT_EQ(store_->contact(user_, anna_)->values.size(), values.size() - 1);
   store_->write([&](WriteTx& tx) { tx.delete_contact(user_, boris_); });
   EXPECT_EQ(count(R"([{"field":"field:spend","op":"not_empty"}])"), 1);
+}
+
+// Counts come from the store's in-memory copy of the workspace (crm/contact_columns.hpp) and
+// listings from SQL (storage/sqlite/segment_sql.cpp): both must agree on every rule shape, and
+// keep agreeing while contacts are created, edited, merged, deleted, tagged and given values,
+// leads change status and another workspace changes too.
+TEST_F(SegmentStoreTest, InMemoryCountsAgreeWithTheSqlListingThroughChanges) {
+  std::mt19937 rng(20261206);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  const std::vector<std::string> names = {"Anna", "anna", "Boris", "Émile", "ÄNNE", "änne", "", "Zoë", "annabel", "Bo"};
+  const std::vector<std::string> countries = {"DE", "RU", "", "US"};
+  const std::vector<std::string> languages = {"en", "de", "pt-BR", ""};
+  const std::vector<std::string> groups = {"Expo", "expo chat", "", "Crypto"};
+  const std::vector<std::string> tag_names = {"vip", "Leads", "cold"};
+  const std::vector<std::string> notes = {"Met at Expo", "call back", "EXPO 2025"};
+  int serial = 0;
+  auto random_values = [&] {
+    json values = json::object();
+    if (rng() % 2) values["plan"] = pick({"Free", "Pro", "Team"});
+    if (rng() % 2) values["spend"] = static_cast<int>(rng() % 300);
+    if (rng() % 3 == 0) values["vip"] = rng() % 2 == 0;
+    if (rng() % 3 == 0) values["note"] = pick(notes);
+    if (rng() % 3 == 0) values["langs"] = rng() % 2 ? json::array({"EN"}) : json::array({"DE", "RU"});
+    if (rng() % 4 == 0) values["birthday"] = rng() % 2 ? "1990-05-01" : "2001-12-24";
+    return values;
+  };
+  auto add_random = [&](std::int64_t user) {
+    ContactInput in;
+    int kind = static_cast<int>(rng() % 4);
+    ++serial;
+    if (kind != 1) in.telegram_id = std::to_string(5000 + serial);
+    if (kind != 2) in.username = "user_" + std::to_string(serial) + (rng() % 2 ? "X" : "");
+    if (kind == 1 || kind == 3) in.phone = "+4930" + std::to_string(1000000 + serial);
+    in.first_name = pick(names);
+    in.last_name = pick(names);
+    in.country = pick(countries);
+    in.language = pick(languages);
+    in.group = pick(groups);
+    if (auto t = rng() % 4; t < 3) in.tags = {tag_names[t]};
+    if (rng() % 5 == 0) in.status = Status::Blocked;
+    if (rng() % 3 == 0) in.priority = Priority::High;
+    return add(in, random_values(), kNow - static_cast<std::int64_t>(rng() % 60) * kDay, user);
+  };
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 80; ++i) ids.push_back(add_random(user_));
+  for (int i = 0; i < 20; ++i) add_random(other_);
+
+  std::int64_t campaign = 0;
+  std::vector<domain::Lead> leads;
+  store_->write([&](WriteTx& tx) {
+    domain::Bot bot;
+    bot.id = 777;
+    bot.user_id = user_;
+    bot.token = "777:x";
+    bot.username = "b";
+    bot.secret = "s";
+    tx.upsert_bot(bot);
+    domain::Campaign c;
+    c.user_id = user_;
+    c.bot_id = 777;
+    c.chat_id = -100;
+    c.code = "A";
+    campaign = tx.insert_campaign(c, kNow);
+    for (int i = 1; i <= serial; i += 2) {
+      domain::Lead lead;
+      lead.user_id = user_;
+      lead.campaign_id = campaign;
+      lead.subscriber = 5000 + i;
+      lead.status = static_cast<domain::LeadStatus>(rng() % 5);
+      lead.id = tx.insert_lead(lead);
+      leads.push_back(lead);
+    }
+  });
+
+  std::vector<std::string> rules = {
+      R"({"field":"first_name","op":"eq","value":"anna"})", R"({"field":"first_name","op":"neq","value":"ANNA"})",
+      R"({"field":"first_name","op":"contains","value":"AN"})", R"({"field":"first_name","op":"not_contains","value":"n"})",
+      R"({"field":"first_name","op":"starts_with","value":"bo"})", R"({"field":"first_name","op":"empty"})",
+      R"({"field":"first_name","op":"eq","value":"änne"})", R"({"field":"last_name","op":"not_empty"})",
+      R"({"field":"last_name","op":"contains","value":"ë"})", R"({"field":"username","op":"eq","value":"@USER_3"})",
+      R"({"field":"username","op":"contains","value":"x"})", R"({"field":"username","op":"empty"})",
+      R"({"field":"username","op":"not_contains","value":"_1"})", R"({"field":"phone","op":"starts_with","value":"+4930100001"})",
+      R"({"field":"phone","op":"not_empty"})", R"({"field":"telegram_id","op":"empty"})",
+      R"({"field":"telegram_id","op":"eq","value":"5003"})", R"({"field":"country","op":"eq","value":"de"})",
+      R"({"field":"country","op":"neq","value":"DE"})", R"({"field":"country","op":"contains","value":"u"})",
+      R"({"field":"country","op":"empty"})", R"({"field":"language","op":"eq","value":"PT-br"})",
+      R"({"field":"language","op":"starts_with","value":"pt"})", R"({"field":"group","op":"contains","value":"EXPO"})",
+      R"({"field":"group","op":"not_contains","value":"chat"})", R"({"field":"group","op":"neq","value":"expo"})",
+      R"({"field":"source","op":"eq","value":"manual"})", R"({"field":"source","op":"in","value":["api","campaign"]})",
+      R"({"field":"status","op":"eq","value":"blocked"})", R"({"field":"status","op":"neq","value":"active"})",
+      R"({"field":"status","op":"in","value":["active","archived"]})", R"({"field":"priority","op":"eq","value":"high"})",
+      R"({"field":"priority","op":"in","value":["low","medium"]})", R"({"field":"created","op":"last_days","value":10})",
+      R"({"field":"created","op":"older_days","value":30})", R"({"field":"created","op":"before","value":"2025-10-15"})",
+      R"({"field":"created","op":"after","value":"2025-11-01"})", R"({"field":"updated","op":"last_days","value":1})",
+      R"({"field":"tag","op":"has","value":"VIP"})", R"({"field":"tag","op":"has_not","value":"leads"})",
+      R"({"field":"tag","op":"has","value":"nobody"})", R"({"field":"lead_status","op":"eq","value":"approve"})",
+      R"({"field":"lead_status","op":"neq","value":"wait"})",
+      R"({"field":"field:plan","op":"eq","value":"pro"})", R"({"field":"field:plan","op":"neq","value":"Pro"})",
+      R"({"field":"field:plan","op":"in","value":["Free","Team"]})", R"({"field":"field:plan","op":"empty"})",
+      R"({"field":"field:spend","op":"gt","value":100})", R"({"field":"field:spend","op":"lte","value":50})",
+      R"({"field":"field:spend","op":"not_empty"})", R"({"field":"field:vip","op":"is_true"})",
+      R"({"field":"field:vip","op":"is_false"})", R"({"field":"field:note","op":"contains","value":"expo"})",
+      R"({"field":"field:note","op":"eq","value":"CALL BACK"})", R"({"field":"field:note","op":"starts_with","value":"met"})",
+      R"({"field":"field:langs","op":"has","value":"EN"})", R"({"field":"field:langs","op":"has_not","value":"DE"})",
+      R"({"field":"field:langs","op":"empty"})", R"({"field":"field:birthday","op":"before","value":"2000-01-01"})"};
+  rules.push_back(json{{"field", "lead_status"}, {"op", "eq"}, {"value", "cancel"}, {"campaign", campaign}}.dump());
+
+  auto agree = [&](const std::string& rules_text, int round) {
+    auto parsed = parse_rules(json::parse(rules_text), fields_, kNow);
+    ASSERT_TRUE(parsed.ok()) << parsed.error << " in " << rules_text;
+    storage::ContactFilter f;
+    f.user_id = user_;
+    f.rules = parsed.rules;
+    f.limit = 100000;
+    if (rng() % 6 == 0) f.status = Status::Active;
+    if (rng() % 8 == 0) f.source = Source::Manual;
+    if (auto tags = store_->tags(user_); rng() % 6 == 0 && !tags.empty()) f.tag_id = tags[rng() % tags.size()].id;
+    EXPECT_EQ(store_->count_contacts(f), static_cast<std::int64_t>(store_->contacts(f, nullptr).size()))
+        << "round " << round << ": " << rules_text << (f.status ? " +status" : "") << (f.source ? " +source" : "")
+        << (f.tag_id ? " +tag" : "");
+  };
+
+  for (int round = 0; round < 12; ++round) {
+    for (const auto& rule : rules) agree("[" + rule + "]", round);
+    for (int i = 0; i < 15; ++i) agree("[" + pick(rules) + "," + pick(rules) + "," + pick(rules) + "]", round);
+    if (HasFailure()) return;
+
+    for (int change = 0; change < 6; ++change) {
+      std::int64_t id = ids[rng() % ids.size()];
+      UpsertContext ctx;
+      ctx.user_id = user_;
+      ctx.actor = user_;
+      ctx.now = kNow + round;
+      switch (rng() % 7) {
+        case 0: {  // edit columns
+          auto c = store_->contact(user_, id);
+          if (!c) break;
+          c->first_name = pick(names);
+          c->country = pick(countries);
+          c->group = pick(groups);
+          c->status = static_cast<Status>(rng() % 3);
+          c->priority = static_cast<Priority>(rng() % 3);
+          if (!c->username.empty() || !c->phone.empty()) c->telegram_id = rng() % 2 ? 0 : 9000 + round * 10 + change;
+          c->updated = kNow - static_cast<std::int64_t>(rng() % 3) * kDay;
+          store_->write([&](WriteTx& tx) { tx.update_contact(*c); });
+          break;
+        }
+        case 1:
+          store_->write([&](WriteTx& tx) { tx.delete_contact(user_, id); });
+          break;
+        case 2: {
+          std::int64_t other = ids[rng() % ids.size()];
+          if (other == id) break;
+          store_->write([&](WriteTx& tx) { merge_contacts(tx, user_, id, other, kNow + round); });
+          break;
+        }
+        case 3: {
+          auto tags = store_->tags(user_);
+          if (tags.empty()) break;
+          std::int64_t tag = tags[rng() % tags.size()].id;
+          store_->write([&](WriteTx& tx) {
+            if (!tx.untag_contact(id, tag)) tx.tag_contact(id, tag);
+          });
+          break;
+        }
+        case 4: {
+          PreparedContact change_values;
+          json values = random_values();
+          for (const auto& [name, raw] : values.items()) {
+            auto f = std::find_if(fields_.begin(), fields_.end(), [&](const auto& d) { return d.name == name; });
+            change_values.values.push_back({f->id, f->name, parse_field_json(*f, raw, *phones_).value});
+          }
+          if (rng() % 3 == 0) change_values.values.push_back({fields_[0].id, fields_[0].name, std::nullopt});
+          if (store_->contact(user_, id)) store_->write([&](WriteTx& tx) { edit_contact(tx, ctx, id, change_values); });
+          break;
+        }
+        case 5: {
+          if (leads.empty()) break;
+          domain::Lead& lead = leads[rng() % leads.size()];
+          lead.status = static_cast<domain::LeadStatus>(rng() % 5);
+          store_->write([&](WriteTx& tx) { tx.update_lead(lead); });
+          break;
+        }
+        default:
+          ids.push_back(add_random(rng() % 3 ? user_ : other_));
+          break;
+      }
+    }
+  }
 }
 
 TEST_F(SegmentStoreTest, EditsRecordFieldChangesInHistory) {
