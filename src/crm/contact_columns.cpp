@@ -88,7 +88,8 @@ std::uint32_t ContactColumns::TextColumn::append(std::string_view text) {
     throw std::length_error("contact columns: text buffer full");
   }
   auto begin = static_cast<std::uint32_t>(bytes_.size());
-  for (char c : text) bytes_.push_back(util::ascii_lower(c));
+  bytes_.append(text);
+  for (auto it = bytes_.begin() + begin; it != bytes_.end(); ++it) *it = util::ascii_lower(*it);
   return begin;
 }
 
@@ -118,6 +119,11 @@ void ContactColumns::TextColumn::keep(const std::vector<std::uint32_t>& rows) {
   begin_ = std::move(begin);
   size_ = std::move(size);
   garbage_ = 0;
+}
+
+void ContactColumns::TextColumn::reserve(std::size_t rows) {
+  begin_.reserve(rows);
+  size_.reserve(rows);
 }
 
 std::size_t ContactColumns::TextColumn::memory_bytes() const {
@@ -182,6 +188,13 @@ void ContactColumns::write_row(std::size_t row, const Contact& c, bool inserted)
   country_.set(row, c.country);
   language_.set(row, c.language);
   group_.set(row, c.group);
+}
+
+void ContactColumns::reserve(std::size_t contacts) {
+  for (auto* column : {&ids_, &telegram_id_, &created_, &updated_}) column->reserve(contacts);
+  for (auto* column : {&alive_, &source_, &status_, &priority_}) column->reserve(contacts);
+  for (TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) c->reserve(contacts);
+  for (CodedColumn* c : {&country_, &language_, &group_}) c->reserve(contacts);
 }
 
 void ContactColumns::upsert(const Contact& contact) {

@@ -296,8 +296,14 @@ inline constexpr const char* kContactRevision = "SELECT value FROM contact_revis
 inline constexpr const char* kInsertContactDeletion =
     "INSERT OR IGNORE INTO contact_deletions (user_id, rev, contact_id, time) VALUES (?,?,?,?)";
 inline constexpr const char* kPruneContactDeletions = "DELETE FROM contact_deletions WHERE time < ?";
+// Loading a workspace in id order: through its index and a sort when it is a small share of the
+// table, by one pass over the table (in id order already, 3x faster at 1M) when it is most of it.
 inline constexpr const char* kContactsOfWorkspace =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? ORDER BY ct.id";
+inline constexpr const char* kContactsOfWorkspaceByScan =
+    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE +ct.user_id = ? ORDER BY ct.id";
+inline constexpr const char* kContactsInWorkspace = "SELECT COUNT(*) FROM contacts WHERE user_id = ?";
+inline constexpr const char* kContactIdCeiling = "SELECT COALESCE(MAX(id), 0) FROM contacts";
 inline constexpr const char* kContactsChangedSince =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.rev > ?";
 inline constexpr const char* kContactsDeletedSince =

@@ -1465,7 +1465,10 @@ void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::i
                      crm::ContactColumns& columns) {
   if (held_revision < 0) {
     columns = crm::ContactColumns();
-    auto rows = db.prepare(sql::kContactsOfWorkspace);
+    auto held = one<std::int64_t>(db, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, user_id);
+    bool most_of_table = 4 * held.value_or(0) > nullable_int(db, sql::kContactIdCeiling).value_or(0);
+    columns.reserve(static_cast<std::size_t>(held.value_or(0)));
+    auto rows = db.prepare(most_of_table ? sql::kContactsOfWorkspaceByScan : sql::kContactsOfWorkspace);
     rows.bind_all(user_id);
     while (rows.step()) columns.upsert(read_contact(rows));
   } else if (revision != held_revision) {
