@@ -1470,7 +1470,11 @@ void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::i
     columns.reserve(static_cast<std::size_t>(held.value_or(0)));
     auto rows = db.prepare(most_of_table ? sql::kContactsOfWorkspaceByScan : sql::kContactsOfWorkspace);
     rows.bind_all(user_id);
+    auto started = std::chrono::steady_clock::now();
     while (rows.step()) columns.upsert(read_contact(rows));
+    spdlog::info("segment counts: loaded {} contacts of account {} in {} ms ({} MiB)", columns.size(), user_id,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
+                 columns.memory_bytes() >> 20);
   } else if (revision != held_revision) {
     // Deletions first: a deleted row id can be given again to a new contact later on.
     auto deleted = db.prepare(sql::kContactsDeletedSince);
