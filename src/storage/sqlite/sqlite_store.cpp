@@ -26,7 +26,6 @@ constexpr auto kColumnsIdle = std::chrono::minutes(10);
 constexpr std::int64_t kColumnsMaxAge = 12 * 3600;
 constexpr std::int64_t kDeletionsKept = 2 * 86400;
 
-
 User read_user(const Stmt& s) {
   User u;
   u.id = s.int64(0);
@@ -1532,12 +1531,11 @@ std::int64_t SqliteStore::count_in_columns(const ContactFilter& f) {
   // One read transaction: the change log and the member lists describe the same moment.
   db.exec("BEGIN");
   try {
-    auto revision = db.prepare(sql::kContactRevision);
-    revision.step();
+    std::int64_t revision = nullable_int(db, sql::kContactRevision).value_or(0);
     auto now = static_cast<std::int64_t>(std::time(nullptr));
     if (held->revision >= 0 && now - held->loaded > kColumnsMaxAge) held->revision = -1;
     if (held->revision < 0) held->loaded = now;
-    refresh_columns(db, f.user_id, revision.int64(0), held->revision, held->columns);
+    refresh_columns(db, f.user_id, revision, held->revision, held->columns);
     if (f.tag_id) {
       auto tagged = db.prepare(sql::kContactsWithTag);
       tagged.bind_all(*f.tag_id);
