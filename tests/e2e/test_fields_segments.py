@@ -4,6 +4,7 @@ export, lead-status rules fed by real webhook traffic, and workspace isolation."
 
 import csv
 import io
+import os
 import time
 
 from harness import ALINA, DMITRY, TgleadTestCase, start
@@ -178,6 +179,32 @@ class FieldsSegmentsTest(ContactApiMixin, TgleadTestCase):
         self.assertTrue(self.ok("/api/fields/del.json", method="POST", json_body={"id": self.vip["id"]}))
         self.assertTrue(self.ok("/api/segments/del.json", method="POST", json_body={"id": seg["id"]}))
         self.assert_error(self.api("/api/segments/get.json", {"id": seg["id"]}), 404, "notfound")
+
+    def test_counts_follow_another_process_and_every_kind_of_write(self):
+        # Counts come from the service's in-memory copy of the contacts; the CLI import writes the
+        # same database from another process, and every count must still be exact.
+        anna = self.add(username="anna_k", first_name="Anna", country="DE")["contact"]
+        boris = self.add(username="boris_b", first_name="Boris", country="RU", tags=["vip"])["contact"]
+        everyone, germans = [], [{"field": "country", "op": "eq", "value": "DE"}]
+        vip_blocked = [{"field": "tag", "op": "has", "value": "vip"}, {"field": "status", "op": "eq", "value": "blocked"}]
+        self.assertEqual((self.preview(everyone), self.preview(germans)), (2, 1))
+        path = os.path.join(self.tmp, "more.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("username,first_name,country,tags\ncarla_c,Carla,DE,vip\ndora_d,Dora,FR,\nboris_b,Boris,DE,\n")
+        self.run_cli("import", "contacts", path, "--user", self.EMAIL, "--db", self.db, "--quiet")
+        self.assertEqual((self.preview(everyone), self.preview(germans)), (4, 3))
+        listed, total = self.ok_list("/api/contacts/list.json", {"tag": "vip"})
+        self.assertEqual(total, 2)
+        self.ok("/api/contacts/edit.json", method="POST", json_body={"id": boris["id"], "status": "blocked"})
+        self.assertEqual(self.preview(vip_blocked), 1)
+        self.ok("/api/contacts/tag.json", method="POST", json_body={"id": boris["id"], "remove": ["vip"]})
+        self.assertEqual(self.preview(vip_blocked), 0)
+        self.ok("/api/contacts/merge.json", method="POST", json_body={"primary": anna["id"], "secondary": boris["id"]})
+        self.assertEqual((self.preview(everyone), self.preview(germans)), (3, 2))
+        carla = {c["username"]: c for c in self.contacts()}["carla_c"]
+        self.ok("/api/contacts/del.json", method="POST", json_body={"id": carla["id"], "purge": True})
+        self.assertEqual((self.preview(everyone), self.preview(germans)), (2, 1))
+        self.assertEqual(self.ok_list("/api/contacts/list.json", {})[1], 2)
 
     def test_bad_rules_are_named(self):
         self.make_fields()
