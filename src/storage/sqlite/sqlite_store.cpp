@@ -1503,14 +1503,24 @@ crm::SegmentRule enum_rule(const char* column, std::string_view value) {
 
 }  // namespace
 
-std::shared_ptr<SqliteStore::WorkspaceColumns> SqliteStore::columns_of(std::int64_t user_id) {
-  auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(columns_mutex_);
+void SqliteStore::evict_idle_columns(std::chrono::steady_clock::time_point now) {
   // A count in progress keeps its copy alive through its own reference.
   std::erase_if(columns_, [&](const auto& entry) {
     std::unique_lock busy(entry.second->mutex, std::try_to_lock);
     return busy.owns_lock() && now - entry.second->used > kColumnsIdle;
   });
+}
+
+bool SqliteStore::columns_held(std::int64_t user_id) {
+  std::lock_guard lock(columns_mutex_);
+  evict_idle_columns(std::chrono::steady_clock::now());
+  return columns_.contains(user_id);
+}
+
+std::shared_ptr<SqliteStore::WorkspaceColumns> SqliteStore::columns_of(std::int64_t user_id) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(columns_mutex_);
+  evict_idle_columns(now);
   auto& entry = columns_[user_id];
   if (!entry) {
     entry = std::make_shared<WorkspaceColumns>();
@@ -1520,6 +1530,12 @@ std::shared_ptr<SqliteStore::WorkspaceColumns> SqliteStore::columns_of(std::int6
 }
 
 std::int64_t SqliteStore::count_in_columns(const ContactFilter& f) {
+  // The contacts page's plain total must not wait for a load: the index answers it in ~50 ms at 1M.
+  if (f.rules.empty() && !f.status && !f.source && !f.tag_id && !columns_held(f.user_id)) {
+    auto r = read();
+    return one<std::int64_t>(*r, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, f.user_id)
+        .value_or(0);
+  }
   std::vector<crm::SegmentRule> rules;
   std::vector<crm::MemberList> lists;
   if (f.status) rules.push_back(enum_rule("status", crm::status_name(*f.status)));

@@ -6,9 +6,11 @@
 // back alone). Readers borrow connections from a pool. Segment counts are
 // answered from an in-memory copy of the workspace's contacts, brought up to
 // date from the contact change log at every count and dropped after 10 idle
-// minutes (crm/contact_columns.hpp). Thread-safe.
+// minutes (crm/contact_columns.hpp); a plain total while no copy is held is
+// counted by SQL instead of loading one. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -94,6 +96,8 @@ class SqliteStore final : public Store {
   struct WorkspaceColumns;
 
   Reader read();
+  void evict_idle_columns(std::chrono::steady_clock::time_point now);  // columns_mutex_ held
+  bool columns_held(std::int64_t user_id);
   std::shared_ptr<WorkspaceColumns> columns_of(std::int64_t user_id);
   std::int64_t count_in_columns(const ContactFilter& filter);
   void writer_loop();
