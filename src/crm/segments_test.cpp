@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "crm/contacts.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -524,6 +525,41 @@ TEST_F(SegmentStoreTest, InMemoryCountsAgreeWithTheSqlListingThroughChanges) {
       }
     }
   }
+}
+
+// Counts share one copy per workspace: many at once, while the writer changes contacts, must
+// neither crash nor tear it (the sanitizer stage runs this too).
+TEST_F(SegmentStoreTest, ConcurrentCountsDuringWritesStayConsistent) {
+  seed();
+  std::atomic<bool> writing{true};
+  std::atomic<int> impossible{0};
+  auto counter = [&](const std::string& rules_text) {
+    auto parsed = parse_rules(json::parse(rules_text), fields_, kNow);
+    storage::ContactFilter f;
+    f.user_id = user_;
+    f.rules = parsed.rules;
+    while (writing) {
+      std::int64_t n = store_->count_contacts(f);
+      if (n < 0 || n > 1000) ++impossible;
+    }
+  };
+  std::vector<std::thread> counters;
+  counters.emplace_back(counter, R"([{"field":"first_name","op":"starts_with","value":"p"}])");
+  counters.emplace_back(counter, R"([{"field":"tag","op":"has","value":"vip"},{"field":"status","op":"eq","value":"active"}])");
+  counters.emplace_back(counter, R"([{"field":"country","op":"neq","value":"DE"}])");
+  std::vector<std::int64_t> added;
+  for (int i = 0; i < 150; ++i) {
+    added.push_back(add({.username = "paula_" + std::to_string(i), .first_name = "Paula", .country = i % 2 ? "DE" : "FR",
+                         .tags = {"vip"}}));
+    if (i % 3 == 0) store_->write([&](WriteTx& tx) { tx.delete_contact(user_, added[added.size() / 2]); });
+  }
+  writing = false;
+  for (auto& t : counters) t.join();
+  EXPECT_EQ(impossible, 0);
+  std::int64_t left = count(R"([{"field":"first_name","op":"starts_with","value":"p"}])");
+  EXPECT_EQ(left, count(R"([{"field":"username","op":"starts_with","value":"paula_"}])"));
+  EXPECT_GT(left, 90);
+  EXPECT_LT(left, 150);
 }
 
 TEST_F(SegmentStoreTest, EditsRecordFieldChangesInHistory) {
