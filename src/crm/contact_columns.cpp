@@ -103,6 +103,12 @@ void ContactColumns::TextColumn::set(std::size_t row, std::string_view text) {
   garbage_ += size_[row];
   begin_[row] = append(text);
   size_[row] = static_cast<std::uint32_t>(text.size());
+  // Replaced text is dropped once it is half the buffer, so edits cannot grow it without bound.
+  if (garbage_ > (std::size_t{1} << 20) && 2 * garbage_ > bytes_.size()) {
+    std::vector<std::uint32_t> every_row(begin_.size());
+    for (std::size_t i = 0; i < every_row.size(); ++i) every_row[i] = static_cast<std::uint32_t>(i);
+    keep(every_row);
+  }
 }
 
 void ContactColumns::TextColumn::keep(const std::vector<std::uint32_t>& rows) {

@@ -62,6 +62,18 @@ TEST(ContactColumnsTest, CompactionAfterMassDeletionKeepsTheSurvivors) {
   EXPECT_EQ(columns.size(), 5001u);
 }
 
+TEST(ContactColumnsTest, RepeatedEditsDoNotGrowMemoryWithoutBound) {
+  ContactColumns columns;
+  for (std::int64_t id = 1; id <= 1000; ++id) columns.upsert(person(id, "first"));
+  std::string long_name(200, 'x');
+  for (int round = 0; round < 50; ++round) {
+    for (std::int64_t id = 1; id <= 1000; ++id) columns.upsert(person(id, long_name + std::to_string(round)));
+  }
+  EXPECT_LT(columns.memory_bytes(), std::size_t{4} << 20) << "50 rounds of 200 kB each were written";
+  EXPECT_EQ(columns.count({text_rule("first_name", RuleOp::Eq, long_name + "49")}, {}), 1000);
+  EXPECT_EQ(columns.count({text_rule("first_name", RuleOp::Contains, "48")}, {}), 0);
+}
+
 TEST(ContactColumnsTest, MemberListsByContactAndTelegramId) {
   ContactColumns columns;
   columns.upsert(person(1, "a", 100));
