@@ -93,13 +93,13 @@ std::uint32_t ContactColumns::TextColumn::append(std::string_view text) {
   return begin;
 }
 
-void ContactColumns::TextColumn::insert(std::size_t row, std::string_view text) {
-  insert_at(begin_, row, append(text));
-  insert_at(size_, row, static_cast<std::uint32_t>(text.size()));
+void ContactColumns::TextColumn::insert_empty(std::size_t row) {
+  insert_at(begin_, row, static_cast<std::uint32_t>(bytes_.size()));
+  insert_at(size_, row, std::uint32_t{0});
 }
 
 void ContactColumns::TextColumn::set(std::size_t row, std::string_view text) {
-  if (text.size() == size_[row] && util::ascii_lower(text) == at(row)) return;
+  if (util::ascii_iequals(text, at(row))) return;  // held lower-cased: same text, no garbage
   garbage_ += size_[row];
   begin_[row] = append(text);
   size_[row] = static_cast<std::uint32_t>(text.size());
@@ -142,18 +142,11 @@ std::uint32_t ContactColumns::CodedColumn::code_of(const std::string& text) {
   return it->second;
 }
 
-void ContactColumns::CodedColumn::insert(std::size_t row, const std::string& text) {
-  insert_at(rows_, row, code_of(text));
-}
+void ContactColumns::CodedColumn::insert_empty(std::size_t row) { insert_at(rows_, row, code_of("")); }
 
 void ContactColumns::CodedColumn::set(std::size_t row, const std::string& text) { rows_[row] = code_of(text); }
 
-void ContactColumns::CodedColumn::keep(const std::vector<std::uint32_t>& rows) {
-  std::vector<std::uint32_t> codes;
-  codes.reserve(rows.size());
-  for (std::uint32_t row : rows) codes.push_back(rows_[row]);
-  rows_ = std::move(codes);
-}
+void ContactColumns::CodedColumn::keep(const std::vector<std::uint32_t>& rows) { keep_rows(rows_, rows); }
 
 std::size_t ContactColumns::CodedColumn::memory_bytes() const {
   std::size_t bytes = rows_.capacity() * sizeof(std::uint32_t);
@@ -163,22 +156,11 @@ std::size_t ContactColumns::CodedColumn::memory_bytes() const {
 
 void ContactColumns::write_row(std::size_t row, const Contact& c, bool inserted) {
   if (inserted) {
-    insert_at(ids_, row, c.id);
-    insert_at(alive_, row, std::uint8_t{1});
-    insert_at(telegram_id_, row, c.telegram_id);
-    insert_at(created_, row, c.created);
-    insert_at(updated_, row, c.updated);
-    insert_at(source_, row, static_cast<std::uint8_t>(c.source));
-    insert_at(status_, row, static_cast<std::uint8_t>(c.status));
-    insert_at(priority_, row, static_cast<std::uint8_t>(c.priority));
-    username_.insert(row, c.username);
-    phone_.insert(row, c.phone);
-    first_name_.insert(row, c.first_name);
-    last_name_.insert(row, c.last_name);
-    country_.insert(row, c.country);
-    language_.insert(row, c.language);
-    group_.insert(row, c.group);
-    return;
+    for (auto* column : {&ids_, &telegram_id_, &created_, &updated_}) insert_at(*column, row, std::int64_t{0});
+    for (auto* column : {&alive_, &source_, &status_, &priority_}) insert_at(*column, row, std::uint8_t{0});
+    for (TextColumn* column : {&username_, &phone_, &first_name_, &last_name_}) column->insert_empty(row);
+    for (CodedColumn* column : {&country_, &language_, &group_}) column->insert_empty(row);
+    ids_[row] = c.id;
   }
   alive_[row] = 1;
   telegram_id_[row] = c.telegram_id;

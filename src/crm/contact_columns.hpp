@@ -54,7 +54,7 @@ class ContactColumns {
   // Text kept ASCII-lower-cased in one buffer; replaced values leave garbage until compaction.
   class TextColumn {
    public:
-    void insert(std::size_t row, std::string_view text);
+    void insert_empty(std::size_t row);  // a new row, filled by set
     void set(std::size_t row, std::string_view text);
     std::string_view at(std::size_t row) const { return {bytes_.data() + begin_[row], size_[row]}; }
     void keep(const std::vector<std::uint32_t>& rows);
@@ -71,7 +71,7 @@ class ContactColumns {
   // Few distinct values (country, language, group): each row holds a code; a rule is decided once per value.
   class CodedColumn {
    public:
-    void insert(std::size_t row, const std::string& text);
+    void insert_empty(std::size_t row);
     void set(std::size_t row, const std::string& text);
     std::uint32_t code(std::size_t row) const { return rows_[row]; }
     const std::vector<std::string>& values() const { return values_; }

@@ -181,6 +181,23 @@ class SegmentStoreTest : public ::testing::Test {
     return r.contact_id;
   }
 
+  // A campaign of the workspace's bot 555 in chat `chat_id`, for lead status rules.
+  std::int64_t add_campaign(WriteTx& tx, std::int64_t chat_id, const std::string& code) {
+    domain::Bot bot;
+    bot.id = 555;
+    bot.user_id = user_;
+    bot.token = "555:x";
+    bot.username = "b";
+    bot.secret = "s";
+    tx.upsert_bot(bot);
+    domain::Campaign c;
+    c.user_id = user_;
+    c.bot_id = bot.id;
+    c.chat_id = chat_id;
+    c.code = code;
+    return tx.insert_campaign(c, kNow);
+  }
+
   std::int64_t count(const std::string& rules_text, std::int64_t user = 0) {
     auto parsed = parse_rules(json::parse(rules_text), fields_, kNow);
     EXPECT_TRUE(parsed.ok()) << parsed.error;
@@ -277,22 +294,8 @@ TEST_F(SegmentStoreTest, LeadStatusesOfTheContactsTelegramId) {
   seed();
   std::int64_t campaign = 0, other_campaign = 0;
   store_->write([&](WriteTx& tx) {
-    domain::Bot bot;
-    bot.id = 555;
-    bot.user_id = user_;
-    bot.token = "555:x";
-    bot.username = "b";
-    bot.secret = "s";
-    tx.upsert_bot(bot);
-    domain::Campaign c;
-    c.user_id = user_;
-    c.bot_id = 555;
-    c.chat_id = -100;
-    c.code = "A";
-    campaign = tx.insert_campaign(c, kNow);
-    c.code = "B";
-    c.chat_id = -200;
-    other_campaign = tx.insert_campaign(c, kNow);
+    campaign = add_campaign(tx, -100, "A");
+    other_campaign = add_campaign(tx, -200, "B");
     domain::Lead lead;
     lead.user_id = user_;
     lead.campaign_id = campaign;
@@ -386,19 +389,7 @@ TEST_F(SegmentStoreTest, InMemoryCountsAgreeWithTheSqlListingThroughChanges) {
   std::int64_t campaign = 0;
   std::vector<domain::Lead> leads;
   store_->write([&](WriteTx& tx) {
-    domain::Bot bot;
-    bot.id = 777;
-    bot.user_id = user_;
-    bot.token = "777:x";
-    bot.username = "b";
-    bot.secret = "s";
-    tx.upsert_bot(bot);
-    domain::Campaign c;
-    c.user_id = user_;
-    c.bot_id = 777;
-    c.chat_id = -100;
-    c.code = "A";
-    campaign = tx.insert_campaign(c, kNow);
+    campaign = add_campaign(tx, -100, "A");
     for (int i = 1; i <= serial; i += 2) {
       domain::Lead lead;
       lead.user_id = user_;

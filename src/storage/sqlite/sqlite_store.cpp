@@ -1460,13 +1460,17 @@ struct SqliteStore::WorkspaceColumns {
 
 namespace {
 
+std::int64_t contacts_in_workspace(Db& db, std::int64_t user_id) {
+  return one<std::int64_t>(db, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, user_id).value_or(0);
+}
+
 void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::int64_t& held_revision,
                      crm::ContactColumns& columns) {
   if (held_revision < 0) {
     columns = crm::ContactColumns();
-    auto held = one<std::int64_t>(db, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, user_id);
-    bool most_of_table = 4 * held.value_or(0) > nullable_int(db, sql::kContactIdCeiling).value_or(0);
-    columns.reserve(static_cast<std::size_t>(held.value_or(0)));
+    std::int64_t held = contacts_in_workspace(db, user_id);
+    bool most_of_table = 4 * held > nullable_int(db, sql::kContactIdCeiling).value_or(0);
+    columns.reserve(static_cast<std::size_t>(held));
     auto rows = db.prepare(most_of_table ? sql::kContactsOfWorkspaceByScan : sql::kContactsOfWorkspace);
     rows.bind_all(user_id);
     auto started = std::chrono::steady_clock::now();
@@ -1533,8 +1537,7 @@ std::int64_t SqliteStore::count_in_columns(const ContactFilter& f) {
   // The contacts page's plain total must not wait for a load: the index answers it in ~50 ms at 1M.
   if (f.rules.empty() && !f.status && !f.source && !f.tag_id && !columns_held(f.user_id)) {
     auto r = read();
-    return one<std::int64_t>(*r, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, f.user_id)
-        .value_or(0);
+    return contacts_in_workspace(*r, f.user_id);
   }
   std::vector<crm::SegmentRule> rules;
   std::vector<crm::MemberList> lists;
