@@ -83,7 +83,8 @@ export async function crmScenario({ page, step, shot, go, waitFor, users }) {
   assert.equal(await details.locator('input[name=username]').inputValue(), 'Sofia_M');
   await details.locator('input[name=language]').fill('');
   await details.locator('button[type=submit]').click();
-  await page.locator('[data-testid=history] [data-kind=updated]', { hasText: 'language' }).waitFor();
+  // The first edit's entry names the language too (empty → it): wait for the one that clears it.
+  await page.locator('[data-testid=history] [data-kind=updated]', { hasText: /language\s*it → empty/ }).waitFor();
   await page.reload();
   await page.locator('h1', { hasText: 'Sofia Marino' }).waitFor();
   assert.equal(await details.locator('input[name=language]').inputValue(), '', 'an emptied detail stays cleared');
