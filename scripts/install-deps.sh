@@ -6,7 +6,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   libsodium-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libphonenumber-dev
+  libphonenumber-dev libre2-dev   # RE2: fast phone validation (src/crm/phone_metadata.cpp)
   libzip-dev libexpat1-dev   # XLSX imports
   chromium nodejs
   clang libclang-rt-14-dev   # fuzz/ (libFuzzer + ASan/UBSan)

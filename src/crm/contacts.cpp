@@ -134,10 +134,37 @@ Contact new_contact(const UpsertContext& ctx, const PreparedContact& in) {
   return c;
 }
 
+// The tag called `name` (any case), created when missing; with its name as stored.
+std::pair<std::int64_t, std::string> tag_named(storage::WriteTx& tx, std::int64_t user_id, const std::string& name,
+                                               std::int64_t now, std::unordered_map<std::string, std::int64_t>* tag_cache) {
+  if (tag_cache) {
+    if (auto hit = tag_cache->find(username_key(name)); hit != tag_cache->end()) return {hit->second, name};
+  }
+  auto tag = tx.tag_by_name(user_id, name);
+  std::int64_t tag_id = 0;
+  if (tag) {
+    tag_id = tag->id;
+  } else {
+    Tag fresh;
+    fresh.user_id = user_id;
+    fresh.name = name;
+    fresh.colour = default_tag_colour(name);
+    tag_id = tx.insert_tag(fresh, now);
+  }
+  if (tag_cache) (*tag_cache)[username_key(name)] = tag_id;
+  return {tag_id, tag ? tag->name : name};
+}
+
 // What follows the insert of a new contact.
 void created(storage::WriteTx& tx, const UpsertContext& ctx, const Contact& c, const PreparedContact& in) {
   if (ctx.history_on_create) history(tx, ctx.user_id, c.id, ctx.now, "created", {{"source", source_name(ctx.source)}});
-  add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
+  if (ctx.new_tag_links) {
+    for (const auto& name : in.tags) {
+      ctx.new_tag_links->emplace_back(c.id, tag_named(tx, ctx.user_id, name, ctx.now, ctx.tag_cache).first);
+    }
+  } else {
+    add_tags(tx, ctx.user_id, c.id, in.tags, ctx.now, false, ctx.tag_cache);
+  }
   json ignored;
   apply_values(tx, c.id, in.values, true, ignored);
 }
@@ -507,31 +534,10 @@ int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id
   int linked = 0;
   std::vector<std::string> added;
   for (const auto& name : names) {
-    if (tag_cache) {
-      auto hit = tag_cache->find(username_key(name));
-      if (hit != tag_cache->end()) {
-        if (tx.tag_contact(contact_id, hit->second)) {
-          ++linked;
-          added.push_back(name);
-        }
-        continue;
-      }
-    }
-    auto tag = tx.tag_by_name(user_id, name);
-    std::int64_t tag_id = 0;
-    if (tag) {
-      tag_id = tag->id;
-    } else {
-      Tag fresh;
-      fresh.user_id = user_id;
-      fresh.name = name;
-      fresh.colour = default_tag_colour(name);
-      tag_id = tx.insert_tag(fresh, now);
-    }
-    if (tag_cache) (*tag_cache)[username_key(name)] = tag_id;
+    auto [tag_id, stored_name] = tag_named(tx, user_id, name, now, tag_cache);
     if (tx.tag_contact(contact_id, tag_id)) {
       ++linked;
-      added.push_back(tag ? tag->name : name);
+      if (record_history) added.push_back(std::move(stored_name));
     }
   }
   if (record_history && linked > 0) history(tx, user_id, contact_id, now, "tagged", {{"tags", added}});

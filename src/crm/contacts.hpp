@@ -91,14 +91,18 @@ struct UpsertContext {
   std::vector<std::string> required_missing;
   // Tag ids by lower-case name, valid within one write unit (imports reuse it across rows).
   std::unordered_map<std::string, std::int64_t>* tag_cache = nullptr;
+  // Set: the tag links of created contacts are collected here as (contact id, tag id) instead of
+  // written one statement each; the caller writes them (WriteTx::link_tags) before anything in
+  // the unit reads those contacts' tags.
+  std::vector<std::pair<std::int64_t, std::int64_t>>* new_tag_links = nullptr;
 };
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);
 
 // upsert_contact's first step: when `input` would create a contact if nothing matched, the insert is
-// tried and the store's unique identifier indexes tell whether anything matches
-// (WriteTx::insert_contact_if_new), so a new contact costs no lookups. nullopt: nothing was
-// written and upsert_contact's lookups decide.
+// tried and the store tells whether anything matches (WriteTx::insert_contact_if_new), so a new
+// contact costs no lookups of whole contacts. nullopt: nothing was written and upsert_contact's
+// lookups decide.
 std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertContext& context,
                                           const PreparedContact& input);
 

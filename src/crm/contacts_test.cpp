@@ -241,6 +241,80 @@ TEST_F(ContactsTest, MergeMovesTagsHistoryAndFields) {
   EXPECT_NE(error, "");
 }
 
+// Username and phone uniqueness lives in each store's identity index, kept complete from the
+// contact change log: a second store on the same file stands for another process (the CLI).
+TEST_F(ContactsTest, DedupHoldsBetweenStoresSharingTheDatabase) {
+  storage::sqlite::SqliteStore other(path_);
+  auto upsert_in = [&](storage::Store& store, ContactInput in) {
+    UpsertContext ctx;
+    ctx.user_id = ctx.actor = user_;
+    ctx.now = kNow;
+    UpsertResult r;
+    auto p = prep(std::move(in));
+    store.write([&](WriteTx& tx) { r = upsert_contact(tx, ctx, p); });
+    return r;
+  };
+  auto first = upsert({.username = "@Shared_Name", .phone = "+79161234567"});
+  ASSERT_EQ(first.outcome, Outcome::Created);
+  auto seen = upsert_in(other, {.username = "@shared_name", .first_name = "Seen"});  // loads other's index
+  EXPECT_EQ(seen.outcome, Outcome::Updated);
+  EXPECT_EQ(seen.contact_id, first.contact_id);
+
+  auto later = upsert({.username = "@Later_One", .phone = "+79161234568"});  // after other loaded
+  ASSERT_EQ(later.outcome, Outcome::Created);
+  EXPECT_EQ(upsert_in(other, {.username = "@LATER_ONE"}).contact_id, later.contact_id);
+  EXPECT_EQ(upsert_in(other, {.phone = "+7 916 123-45-68"}).contact_id, later.contact_id);
+
+  // A deleted contact's identifiers are free again; a renamed one's old name too.
+  store_->write([&](WriteTx& tx) { tx.delete_contact(user_, later.contact_id); });
+  EXPECT_EQ(upsert_in(other, {.username = "@later_one"}).outcome, Outcome::Created);  // may reuse the row id
+  UpsertContext ctx;
+  ctx.user_id = ctx.actor = user_;
+  ctx.now = kNow;
+  auto rename = prep({.username = "@Renamed_Now"});
+  other.write([&](WriteTx& tx) { EXPECT_EQ(edit_contact(tx, ctx, first.contact_id, rename).outcome, Outcome::Updated); });
+  EXPECT_EQ(upsert({.username = "@renamed_now"}).contact_id, first.contact_id);
+  EXPECT_EQ(upsert({.username = "@shared_name"}).outcome, Outcome::Created);
+  EXPECT_EQ(all().size(), 3u);
+
+  // What the dropped unique indexes refused, the store still refuses, in any case.
+  Contact clash;
+  clash.user_id = user_;
+  clash.username = "RENAMED_now";
+  clash.source = Source::Manual;
+  EXPECT_THROW(store_->write([&](WriteTx& tx) { tx.insert_contact(clash); }), std::runtime_error);
+  EXPECT_THROW(other.write([&](WriteTx& tx) { tx.insert_contact(clash); }), std::runtime_error);
+  clash.username.clear();
+  clash.phone = "+79161234567";
+  EXPECT_THROW(other.write([&](WriteTx& tx) { tx.insert_contact(clash); }), std::runtime_error);
+  EXPECT_EQ(all().size(), 3u);
+  // Other workspaces are not concerned.
+  EXPECT_EQ(upsert({.username = "@renamed_now"}, Mode::CreateUpdate, other_user_).outcome, Outcome::Created);
+}
+
+TEST_F(ContactsTest, RolledBackUnitNeitherLeavesNorHidesIdentifiers) {
+  storage::sqlite::SqliteStore other(path_);
+  auto p = prep({.username = "@Ghost_User", .phone = "+79161234599"});
+  UpsertContext ctx;
+  ctx.user_id = ctx.actor = user_;
+  ctx.now = kNow;
+  EXPECT_THROW(store_->write([&](WriteTx& tx) {
+                 ASSERT_EQ(upsert_contact(tx, ctx, p).outcome, Outcome::Created);
+                 throw std::runtime_error("the unit fails after the insert");
+               }),
+               std::runtime_error);
+  EXPECT_TRUE(all().empty());
+  // The other store writes while this one's index holds the rolled-back entry: this store must
+  // still catch up on it rather than take its own rolled-back revision for the other's.
+  UpsertResult from_other;
+  other.write([&](WriteTx& tx) { from_other = upsert_contact(tx, ctx, prep({.username = "@From_Other"})); });
+  ASSERT_EQ(from_other.outcome, Outcome::Created);
+  EXPECT_EQ(upsert({.username = "@from_other"}).contact_id, from_other.contact_id);
+  auto ghost = upsert({.username = "@ghost_user", .phone = "+79161234599"});
+  EXPECT_EQ(ghost.outcome, Outcome::Created);
+  EXPECT_EQ(all().size(), 2u);
+}
+
 TEST_F(ContactsTest, PrepareReportsEveryBadField) {
   auto p = prepare_contact({.telegram_id = "-5", .username = "ab", .phone = "12", .country = "Russia"}, *phones_);
   EXPECT_EQ(p.errors.size(), 4u);

@@ -627,6 +627,10 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
       tag_cache.clear();
       result.errors = batch.errors;
       std::vector<bool> done(batch.rows.size());
+      // No later row of the batch reads a contact created here (independent_rows), so their
+      // tag links can wait for one multi-row write.
+      std::vector<std::pair<std::int64_t, std::int64_t>> tag_links;
+      ctx.new_tag_links = &tag_links;
       for (std::size_t i : batch.first) {
         ctx.required_missing = batch.rows[i].required_missing;
         if (create_if_new(tx, ctx, batch.rows[i].contact)) {
@@ -634,6 +638,8 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
           ++result.created;
         }
       }
+      tx.link_tags(tag_links);
+      ctx.new_tag_links = nullptr;
       for (std::size_t i = 0; i < batch.rows.size(); ++i) {
         if (done[i]) continue;
         const PreparedRow& row = batch.rows[i];

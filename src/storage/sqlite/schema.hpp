@@ -429,6 +429,14 @@ CREATE TABLE contact_deletions (
 ) WITHOUT ROWID;
 DROP INDEX contacts_segment;
 )~",
+    R"~(
+-- Username and phone stay unique per account, enforced by the store's writer through an
+-- in-memory identity index (crm/identity_index.hpp) kept complete from the change log above.
+-- These two unique indexes took random keys and cost ~15 µs of every imported contact
+-- (docs/benchmarks.md, "Contact import"); the Telegram id keeps its unique index.
+DROP INDEX contacts_username;
+DROP INDEX contacts_phone;
+)~",
 });
 
 }  // namespace tglead::storage::sqlite

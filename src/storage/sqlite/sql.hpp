@@ -5,6 +5,9 @@
 // Column lists of the k*Columns constants match the row readers in sqlite_store.cpp.
 #pragma once
 
+#include <cstddef>
+#include <string>
+
 namespace tglead::storage::sqlite::sql {
 
 #define TGLEAD_USER_COLUMNS \
@@ -271,16 +274,12 @@ inline constexpr const char* kContactById =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.id = ?";
 inline constexpr const char* kContactByTelegramId =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id = ?";
-inline constexpr const char* kContactByUsername =
-    "SELECT " TGLEAD_CONTACT_COLUMNS
-    " FROM contacts ct WHERE ct.user_id = ? AND lower(ct.username) = lower(?) AND ct.username IS NOT NULL";
-inline constexpr const char* kContactByPhone =
-    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.phone = ?";
 inline constexpr const char* kInsertContact =
     "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
     "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-// The unique identifier indexes decide whether the contact is new, in the descent that inserts it.
+// Username and phone were checked in the writer's identity index; the unique index on the
+// Telegram id still refuses the row in the descent that inserts it.
 inline constexpr const char* kInsertContactIfNew =
     "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
     "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
@@ -288,7 +287,17 @@ inline constexpr const char* kInsertContactIfNew =
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
     "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
-inline constexpr const char* kDeleteContact = "DELETE FROM contacts WHERE user_id = ? AND id = ?";
+inline constexpr const char* kDeleteContact =
+    "DELETE FROM contacts WHERE user_id = ? AND id = ? RETURNING username, phone";
+// The writer's identity index (crm/identity_index.hpp): a full load, by the same two plans as the
+// segment columns below, and the catch-up on what other processes changed.
+inline constexpr const char* kIdentitiesOfWorkspace =
+    "SELECT id, username, phone FROM contacts WHERE user_id = ? AND (username IS NOT NULL OR phone IS NOT NULL)";
+inline constexpr const char* kIdentitiesOfWorkspaceByScan =
+    "SELECT id, username, phone FROM contacts WHERE +user_id = ? AND (username IS NOT NULL OR phone IS NOT NULL)";
+inline constexpr const char* kIdentifiersOfContact = "SELECT username, phone FROM contacts WHERE user_id = ? AND id = ?";
+inline constexpr const char* kIdentitiesChangedSince =
+    "SELECT id, username, phone FROM contacts WHERE user_id = ? AND rev > ?";
 // The contact change log (schema migration 9) read by the in-memory segment counts.
 inline constexpr const char* kNextContactRevision =
     "UPDATE contact_revision SET value = value + 1 WHERE id = 1 RETURNING value";
@@ -329,6 +338,16 @@ inline constexpr const char* kUpdateTag = "UPDATE tags SET name = ?, colour = ? 
 inline constexpr const char* kDeleteTag = "DELETE FROM tags WHERE user_id = ? AND id = ?";
 inline constexpr const char* kDeleteTagLinks = "DELETE FROM contact_tags WHERE tag_id = ?";
 inline constexpr const char* kTagContact = "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)";
+// kTagContact for many links in one statement: an import's links cost half as much this way.
+inline constexpr std::size_t kTagLinksPerInsert = 256;
+inline const std::string& tag_links_insert() {
+  static const std::string text = [] {
+    std::string sql = "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?, ?)";
+    for (std::size_t i = 1; i < kTagLinksPerInsert; ++i) sql += ",(?, ?)";
+    return sql;
+  }();
+  return text;
+}
 inline constexpr const char* kUntagContact = "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?";
 inline constexpr const char* kTagsOfUser =
     "SELECT t.id, t.user_id, t.name, t.colour, (SELECT COUNT(*) FROM contact_tags ct WHERE ct.tag_id = t.id) "

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "crm/contact_columns.hpp"
+#include "crm/identity_index.hpp"
+#include "util/ascii.hpp"
 #include "domain/welcome_json.hpp"
 #include "storage/sqlite/schema.hpp"
 #include "storage/sqlite/segment_sql.hpp"
@@ -25,6 +27,10 @@ constexpr auto kColumnsIdle = std::chrono::minutes(10);
 // Deletions stay in the change log 2 days (pruned at start-up); a copy reloads well before.
 constexpr std::int64_t kColumnsMaxAge = 12 * 3600;
 constexpr std::int64_t kDeletionsKept = 2 * 86400;
+// The writer's identity indexes: dropped after an idle half hour, rebuilt twice a day to shed
+// the entries of identifiers that changed or were deleted.
+constexpr auto kIdentitiesIdle = std::chrono::minutes(30);
+constexpr auto kIdentitiesMaxAge = std::chrono::hours(12);
 
 User read_user(const Stmt& s) {
   User u;
@@ -456,11 +462,45 @@ void add_organic_count(StatsCounts& c, std::int64_t action, std::int64_t n) {
   if (a == JournalAction::Leave || a == JournalAction::Ban) c.organic_leaves += n;
 }
 
+std::int64_t contacts_in_workspace(Db& db, std::int64_t user_id) {
+  return one<std::int64_t>(db, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, user_id).value_or(0);
+}
+
+// Whether loading `held` contacts of one workspace is cheaper by one pass over the whole table
+// than through the workspace's index (random row reads).
+bool most_of_table(Db& db, std::int64_t held) {
+  return 4 * held > nullable_int(db, sql::kContactIdCeiling).value_or(0);
+}
+
+// One workspace's identity index and the change-log revision it reflects.
+struct WorkspaceIdentities {
+  crm::IdentityIndex index;
+  std::int64_t revision = -1;  // -1: not loaded
+  std::chrono::steady_clock::time_point loaded, used;
+};
+
 class SqliteWriteTx final : public WriteTx {
  public:
   explicit SqliteWriteTx(Db& db) : db_(db) {}
 
-  void begin_unit() { revision_ = 0; }
+  void begin_unit() {
+    revision_ = 0;
+    synced_.clear();
+  }
+
+  // A kept unit's own contact writes are in the identity indexes it synced, so they reflect its
+  // revision too; a rolled-back unit only leaves entries that name nothing, which are allowed.
+  void end_unit(bool kept) {
+    if (!kept || revision_ == 0) return;
+    for (std::int64_t user_id : synced_) identities_[user_id].revision = revision_;
+  }
+
+  // After a failed commit the revisions held may run ahead of the database: reload on next use.
+  void abandon_batch() { identities_.clear(); }
+
+  void evict_idle_identities(std::chrono::steady_clock::time_point now) {
+    std::erase_if(identities_, [&](const auto& entry) { return now - entry.second.used > kIdentitiesIdle; });
+  }
 
   bool mark_update_seen(std::int64_t bot_id, std::int64_t update_id, std::int64_t now) override {
     db_.prepare(sql::kMarkUpdateSeen).bind_all(bot_id, update_id, now).run();
@@ -728,25 +768,34 @@ class SqliteWriteTx final : public WriteTx {
 
   std::optional<crm::Contact> contact_by_username(std::int64_t user_id, std::string_view username) override {
     if (username.empty()) return std::nullopt;
-    return one<crm::Contact>(db_, sql::kContactByUsername, read_contact, user_id, username);
+    return holder(user_id, crm::IdentityKind::Username, username, 0);
   }
 
   std::optional<crm::Contact> contact_by_phone(std::int64_t user_id, std::string_view phone) override {
     if (phone.empty()) return std::nullopt;
-    return one<crm::Contact>(db_, sql::kContactByPhone, read_contact, user_id, phone);
+    return holder(user_id, crm::IdentityKind::Phone, phone, 0);
   }
 
   std::int64_t insert_contact(const crm::Contact& c) override {
+    refuse_taken_identifiers(c);
     insert(sql::kInsertContact, c);
-    return db_.last_insert_id();
+    std::int64_t id = db_.last_insert_id();
+    index_identifiers(c, id);
+    return id;
   }
 
   std::int64_t insert_contact_if_new(const crm::Contact& c) override {
+    if (taken_identifier(c)) return 0;
     insert(sql::kInsertContactIfNew, c);
-    return db_.changes() == 1 ? db_.last_insert_id() : 0;
+    if (db_.changes() != 1) return 0;
+    std::int64_t id = db_.last_insert_id();
+    index_identifiers(c, id);
+    return id;
   }
 
+  // The old identifiers keep their entries: nothing else holds them, so they cost only a check.
   void update_contact(const crm::Contact& c) override {
+    refuse_taken_identifiers(c);
     auto stmt = db_.prepare(sql::kUpdateContact);
     bind_contact_fields(stmt, 1, c);
     stmt.bind(14, c.updated);
@@ -754,11 +803,19 @@ class SqliteWriteTx final : public WriteTx {
     stmt.bind(16, c.user_id);
     stmt.bind(17, c.id);
     stmt.run();
+    index_identifiers(c, c.id);
   }
 
   void delete_contact(std::int64_t user_id, std::int64_t id) override {
-    db_.prepare(sql::kDeleteContact).bind_all(user_id, id).run();
-    if (db_.changes() == 0) return;
+    auto deleted = db_.prepare(sql::kDeleteContact);
+    deleted.bind_all(user_id, id);
+    if (!deleted.step()) return;
+    if (auto held = identities_.find(user_id); held != identities_.end()) {
+      if (!deleted.is_null(0)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Username, deleted.text(0)), id);
+      if (!deleted.is_null(1)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Phone, deleted.text(1)), id);
+    }
+    while (deleted.step()) {
+    }
     db_.prepare(sql::kInsertContactDeletion)
         .bind_all(user_id, contact_revision(), id, static_cast<std::int64_t>(std::time(nullptr)))
         .run();
@@ -805,6 +862,19 @@ class SqliteWriteTx final : public WriteTx {
   bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
     db_.prepare(sql::kTagContact).bind_all(contact_id, tag_id).run();
     return db_.changes() == 1;
+  }
+
+  void link_tags(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) override {
+    std::size_t i = 0;
+    for (; i + sql::kTagLinksPerInsert <= links.size(); i += sql::kTagLinksPerInsert) {
+      auto stmt = db_.prepare(sql::tag_links_insert().c_str());
+      for (std::size_t k = 0; k < sql::kTagLinksPerInsert; ++k) {
+        stmt.bind(static_cast<int>(2 * k + 1), links[i + k].first);
+        stmt.bind(static_cast<int>(2 * k + 2), links[i + k].second);
+      }
+      stmt.run();
+    }
+    for (; i < links.size(); ++i) tag_contact(links[i].first, links[i].second);
   }
 
   bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
@@ -991,6 +1061,90 @@ class SqliteWriteTx final : public WriteTx {
     stmt.run();
   }
 
+  // Username and phone are unique per workspace: the identity index names the candidates, the
+  // rows decide (an entry may be stale or share its digest).
+  std::int64_t holder_id(std::int64_t user_id, crm::IdentityKind kind, std::string_view value, std::int64_t other_than) {
+    std::int64_t found = 0;
+    identities(user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
+      if (id == other_than) return false;
+      auto held = db_.prepare(sql::kIdentifiersOfContact);
+      held.bind_all(user_id, id);
+      if (!held.step()) return false;
+      int column = kind == crm::IdentityKind::Username ? 0 : 1;
+      if (held.is_null(column)) return false;
+      std::string stored = held.text(column);
+      bool holds = kind == crm::IdentityKind::Username ? util::ascii_iequals(stored, value) : stored == value;
+      if (holds) found = id;
+      return holds;
+    });
+    return found;
+  }
+
+  std::optional<crm::Contact> holder(std::int64_t user_id, crm::IdentityKind kind, std::string_view value,
+                                     std::int64_t other_than) {
+    std::int64_t id = holder_id(user_id, kind, value, other_than);
+    return id == 0 ? std::nullopt : contact(user_id, id);
+  }
+
+  // The column of the first identifier of `c` another contact holds, or nullptr.
+  const char* taken_identifier(const crm::Contact& c) {
+    if (!c.username.empty() && holder_id(c.user_id, crm::IdentityKind::Username, c.username, c.id)) return "username";
+    if (!c.phone.empty() && holder_id(c.user_id, crm::IdentityKind::Phone, c.phone, c.id)) return "phone";
+    return nullptr;
+  }
+
+  // What the unique indexes on these columns used to throw; callers check before writing.
+  void refuse_taken_identifiers(const crm::Contact& c) {
+    if (const char* column = taken_identifier(c)) {
+      throw std::runtime_error(std::string("UNIQUE constraint failed: contacts.") + column);
+    }
+  }
+
+  void index_identifiers(const crm::Contact& c, std::int64_t id) {
+    auto& index = identities(c.user_id);
+    if (!c.username.empty()) index.add(crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username), id);
+    if (!c.phone.empty()) index.add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone), id);
+  }
+
+  // The workspace's identity index, complete for this transaction: loaded on first use (and
+  // again after kIdentitiesMaxAge, which sheds stale entries), then brought up to date once per
+  // unit from the change log, which is how writes of other processes get in.
+  crm::IdentityIndex& identities(std::int64_t user_id) {
+    WorkspaceIdentities& held = identities_[user_id];
+    auto now = std::chrono::steady_clock::now();
+    held.used = now;
+    if (std::find(synced_.begin(), synced_.end(), user_id) != synced_.end()) return held.index;
+    std::int64_t current = nullable_int(db_, sql::kContactRevision).value_or(0);
+    auto add_rows = [&](Stmt& rows) {
+      while (rows.step()) {
+        std::int64_t id = rows.int64(0);
+        if (!rows.is_null(1)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Username, rows.text(1)), id);
+        if (!rows.is_null(2)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, rows.text(2)), id);
+      }
+    };
+    if (held.revision < 0 || now - held.loaded > kIdentitiesMaxAge) {
+      held.index.clear();
+      std::int64_t contacts = contacts_in_workspace(db_, user_id);
+      held.index.reserve(2 * static_cast<std::size_t>(contacts));
+      auto rows = db_.prepare(most_of_table(db_, contacts) ? sql::kIdentitiesOfWorkspaceByScan : sql::kIdentitiesOfWorkspace);
+      rows.bind_all(user_id);
+      add_rows(rows);
+      held.loaded = now;
+      if (contacts > 10000) {
+        spdlog::info("contact dedup: indexed {} identifiers of account {} in {} ms ({} MiB)", held.index.size(), user_id,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - now).count(),
+                     held.index.memory_bytes() >> 20);
+      }
+    } else if (current != held.revision) {
+      auto rows = db_.prepare(sql::kIdentitiesChangedSince);
+      rows.bind_all(user_id, held.revision);
+      add_rows(rows);
+    }
+    held.revision = current;
+    synced_.push_back(user_id);
+    return held.index;
+  }
+
   // The unit's stamp in the contact change log: one counter step per unit that writes contacts,
   // taken inside the unit so a rolled-back unit gives its step back.
   std::int64_t contact_revision() {
@@ -1004,6 +1158,8 @@ class SqliteWriteTx final : public WriteTx {
 
   Db& db_;
   std::int64_t revision_ = 0;
+  std::unordered_map<std::int64_t, WorkspaceIdentities> identities_;
+  std::vector<std::int64_t> synced_;  // workspaces whose index this unit brought up to date
 };
 
 }  // namespace
@@ -1103,6 +1259,7 @@ void SqliteStore::writer_loop() {
       }
     }
     errors.assign(batch.size(), nullptr);
+    tx.evict_idle_identities(std::chrono::steady_clock::now());
     std::exception_ptr batch_error;
     try {
       writer_db_->prepare(sql::kBegin).run();
@@ -1112,8 +1269,10 @@ void SqliteStore::writer_loop() {
         try {
           batch[i].fn(tx);
           writer_db_->prepare(sql::kRelease).run();
+          tx.end_unit(true);
         } catch (...) {
           errors[i] = std::current_exception();
+          tx.end_unit(false);
           writer_db_->prepare(sql::kRollbackToSavepoint).run();
           writer_db_->prepare(sql::kRelease).run();
         }
@@ -1121,6 +1280,7 @@ void SqliteStore::writer_loop() {
       writer_db_->prepare(sql::kCommit).run();
     } catch (...) {
       batch_error = std::current_exception();
+      tx.abandon_batch();
       spdlog::error("write batch of {} failed", batch.size());
       try {
         if (!sqlite3_get_autocommit(writer_db_->handle())) writer_db_->prepare(sql::kRollback).run();
@@ -1460,18 +1620,13 @@ struct SqliteStore::WorkspaceColumns {
 
 namespace {
 
-std::int64_t contacts_in_workspace(Db& db, std::int64_t user_id) {
-  return one<std::int64_t>(db, sql::kContactsInWorkspace, [](const Stmt& s) { return s.int64(0); }, user_id).value_or(0);
-}
-
 void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::int64_t& held_revision,
                      crm::ContactColumns& columns) {
   if (held_revision < 0) {
     columns = crm::ContactColumns();
     std::int64_t held = contacts_in_workspace(db, user_id);
-    bool most_of_table = 4 * held > nullable_int(db, sql::kContactIdCeiling).value_or(0);
     columns.reserve(static_cast<std::size_t>(held));
-    auto rows = db.prepare(most_of_table ? sql::kContactsOfWorkspaceByScan : sql::kContactsOfWorkspace);
+    auto rows = db.prepare(most_of_table(db, held) ? sql::kContactsOfWorkspaceByScan : sql::kContactsOfWorkspace);
     rows.bind_all(user_id);
     auto started = std::chrono::steady_clock::now();
     while (rows.step()) columns.upsert(read_contact(rows));
