@@ -2,8 +2,8 @@
 // (read like the importer reads a file) becomes a ContactInput, cells in the order
 // telegram_id, username, phone, first_name, last_name, country, language, group, tags (split
 // on '|'), and goes through crm::prepare_contact. Checks: what is accepted is canonical
-// (normalising it again changes nothing), and libphonenumber's parser agrees with the
-// "+<digits>" fast path, as crm/normalize.hpp promises.
+// (normalising it again changes nothing), and libphonenumber's parser agrees with the fast
+// path (crm/phone_metadata.hpp), as crm/normalize.hpp promises.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

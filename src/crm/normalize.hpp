@@ -46,7 +46,9 @@ class PhoneNormalizer {
 
 // libphonenumber. `default_region` (ISO alpha-2, may be empty) applies to
 // numbers written without a country code. `fast_path` (tests turn it off to
-// compare) skips libphonenumber's parser for "+<digits>" input; results are identical.
+// compare) decides numbers written as digits and separators, with or without
+// '+', from libphonenumber's metadata instead of its parser
+// (crm/phone_metadata.hpp); results, errors included, are identical.
 std::unique_ptr<PhoneNormalizer> make_phone_normalizer(std::string default_region, bool fast_path = true);
 
 }  // namespace tglead::crm

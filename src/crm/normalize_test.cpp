@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "crm/matching.hpp"
+#include "crm/phone_metadata.hpp"
 
 namespace tglead::crm {
 namespace {
@@ -116,6 +120,157 @@ TEST(Phone, FastPathAgreesWithLibphonenumbersParser) {
     EXPECT_EQ(fast->normalize(text).value, slow->normalize(text).value) << text;
     EXPECT_EQ(fast->normalize(text).error, slow->normalize(text).error) << text;
   }
+}
+
+// What FastPhoneParser answers for `text` when the normaliser hands it over: '+' or a digit, then
+// only digits and the separators space - . ( ); nullopt for any other form.
+std::optional<std::string> fast_path_answer(const FastPhoneParser& parser, std::string_view text) {
+  bool plus = !text.empty() && text[0] == '+';
+  std::string digits;
+  for (char c : text.substr(plus ? 1 : 0)) {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (std::string_view(" -.()").find(c) == std::string_view::npos) {
+      return std::nullopt;
+    }
+  }
+  return plus ? parser.international(digits) : parser.national(digits);
+}
+
+TEST(Phone, KnownNumbersTakeTheFastPathToTheSameResult) {
+  struct Case {
+    const char* region;
+    const char* raw;
+    const char* e164;  // empty: rejected
+    bool fast = true;  // FastPhoneParser answers it (never for a rejected one)
+  };
+  for (const Case& c :
+       {Case{"DE", "+49 30 12345678", "+493012345678"}, Case{"", "+1 650 253 0000", "+16502530000"},
+        Case{"", "+7 912 345 67 89", "+79123456789"}, Case{"", "+44 20 7946 0000", "+442079460000"},
+        Case{"", "+39 06 1234 5678", "+390612345678"},  // the Italian leading zero stays
+        Case{"DE", "030 12345678", "+493012345678"}, Case{"DE", "(030) 1234-5678", "+493012345678"},
+        Case{"DE", "0049 30 12345678", "+493012345678"}, Case{"DE", "49 30 12345678", "+493012345678"},
+        Case{"RU", "8 912 345 67 89", "+79123456789"}, Case{"RU", "912 345-67-89", "+79123456789"},
+        Case{"RU", "7 912 345 67 89", "+79123456789"}, Case{"US", "1 650 253 0000", "+16502530000"},
+        Case{"US", "(650) 253-0000", "+16502530000"}, Case{"CA", "1 (604) 555-5555", "+16045555555"},
+        Case{"GB", "020 7946 0000", "+442079460000"}, Case{"IT", "06 1234 5678", "+390612345678"},
+        Case{"KZ", "8 701 234 5678", "+77012345678"}, Case{"DE", "+49 30 1", ""}, Case{"", "+7 000 000 00 00", ""},
+        Case{"US", "+1 123 456 7890", ""}, Case{"DE", "030 1", ""}, Case{"RU", "8 000 000 00 00", ""},
+        Case{"", "030 12345678", ""}, Case{"DE", "+999 1234567", ""},
+        // Left to libphonenumber: an extension, national prefix transform rules.
+        Case{"DE", "030 12345678 ext. 9", "+493012345678", false},
+        Case{"AR", "011 15-2345-6789", "+5491123456789", false}, Case{"AG", "460 1234", "+12684601234", false}}) {
+    auto fast = make_phone_normalizer(c.region, true)->normalize(c.raw);
+    auto slow = make_phone_normalizer(c.region, false)->normalize(c.raw);
+    EXPECT_EQ(fast.value, c.e164) << c.region << " " << c.raw << ": " << fast.error;
+    EXPECT_EQ(fast.value, slow.value) << c.region << " " << c.raw;
+    EXPECT_EQ(fast.error, slow.error) << c.region << " " << c.raw;
+    auto answer = fast_path_answer(FastPhoneParser(c.region), c.raw);
+    if (*c.e164 && c.fast) {
+      EXPECT_EQ(answer.value_or("(declined)"), c.e164) << c.region << " " << c.raw;
+    } else {
+      EXPECT_FALSE(answer) << c.region << " " << c.raw << " -> " << *answer;
+    }
+  }
+}
+
+// Every region, in its own formats: example numbers of each type (valid by construction, so many
+// comparisons are between accepted numbers) and their neighbours one digit off, plus random digit
+// strings, written nationally (with and without the national prefix, after extra zeros), after '+'
+// and the calling code (also with the national prefix), after the calling code without '+', after
+// the international prefix, and with separators. Agreeing is not enough (a fast path that declined
+// everything would agree): FastPhoneParser itself must answer every valid number, except those
+// read with a region's national prefix transform rule.
+TEST(Phone, FastPathAgreesWithLibphonenumberInEveryRegion) {
+  std::uint64_t state = 20240601;
+  auto next = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>(state >> 33);
+  };
+  auto random_digit = [&] { return static_cast<char>('0' + next() % 10); };
+  auto with_separators = [&](const std::string& digits) {
+    static constexpr const char* kSeparators[] = {" ", "-", ".", " (", ") ", "  ", " - "};
+    std::string out;
+    for (char c : digits) {
+      if (!out.empty() && out != "+" && next() % 3 == 0) out += kSeparators[next() % std::size(kSeparators)];
+      out += c;
+    }
+    return out;
+  };
+  auto samples = phone_region_samples();
+  ASSERT_GT(samples.size(), 240u);
+  std::set<std::string> transforming_regions;
+  std::map<int, bool> main_region_transforms;  // by calling code
+  for (const PhoneRegionSample& sample : samples) {
+    if (sample.transforms_national_prefix) transforming_regions.insert(sample.region);
+    if (sample.main_region) main_region_transforms[sample.country_code] = sample.transforms_national_prefix;
+  }
+  auto calling_code_of = [&](const std::string& e164) {
+    for (std::size_t length = 1; length <= 3; ++length) {
+      int code = std::stoi(e164.substr(1, length));
+      if (main_region_transforms.contains(code)) return code;
+    }
+    ADD_FAILURE() << e164 << " has no known calling code";
+    return 0;
+  };
+  std::size_t compared = 0;
+  std::size_t accepted = 0;
+  for (const PhoneRegionSample& sample : samples) {
+    std::string region = sample.region == "001" ? "" : sample.region;  // non-geographic: only "+" numbers
+    auto fast = make_phone_normalizer(region, true);
+    auto slow = make_phone_normalizer(region, false);
+    FastPhoneParser parser(region);
+    std::vector<std::string> numbers = sample.example_numbers;
+    for (const std::string& example : sample.example_numbers) {
+      std::string changed = example;
+      changed[next() % changed.size()] = random_digit();
+      numbers.push_back(changed);
+      numbers.push_back(example.substr(0, example.size() - 1));
+      numbers.push_back(example + random_digit());
+    }
+    for (int length = 4; length <= 17; ++length) {
+      std::string digits;
+      for (int i = 0; i < length; ++i) digits += random_digit();
+      numbers.push_back(digits);
+    }
+    const std::string code = std::to_string(sample.country_code);
+    const std::string& prefix = sample.national_prefix;
+    for (const std::string& number : numbers) {
+      const std::string forms[] = {number,
+                                   prefix + number,
+                                   "0" + number,
+                                   "00" + number,
+                                   "+" + code + number,
+                                   "+" + code + " " + prefix + number,
+                                   code + number,
+                                   code + prefix + number,
+                                   sample.international_prefix + code + number,
+                                   "+" + code + "0" + number,
+                                   with_separators(prefix + number),
+                                   with_separators("+" + code + number),
+                                   with_separators(sample.international_prefix + code + number)};
+      for (int pick = 0; pick < 6; ++pick) {
+        const std::string& text = forms[next() % std::size(forms)];
+        auto a = fast->normalize(text);
+        auto b = slow->normalize(text);
+        ASSERT_EQ(a.value, b.value) << sample.region << " '" << text << "'";
+        ASSERT_EQ(a.error, b.error) << sample.region << " '" << text << "'";
+        ++compared;
+        if (!b.ok()) continue;
+        ++accepted;
+        auto answer = fast_path_answer(parser, text);
+        if (answer) {
+          EXPECT_EQ(*answer, b.value) << sample.region << " '" << text << "'";
+        } else {
+          EXPECT_TRUE(main_region_transforms[calling_code_of(b.value)] ||
+                      (text[0] != '+' && transforming_regions.contains(region)))
+              << sample.region << " '" << text << "' is valid (" << b.value << ") but the fast path declined it";
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 40000u);
+  EXPECT_GT(accepted, compared / 5);  // enough accepted numbers for the comparison to mean something
 }
 
 TEST(CountryAndLanguage, Normalise) {

@@ -1,9 +1,10 @@
-// PhoneNormalizer on libphonenumber (the only file that includes its headers).
+// PhoneNormalizer on libphonenumber (with crm/phone_metadata.cpp, the only files that include its headers).
 #include <phonenumbers/phonenumberutil.h>
 
 #include <optional>
 
 #include "crm/normalize.hpp"
+#include "crm/phone_metadata.hpp"
 
 namespace tglead::crm {
 
@@ -12,12 +13,16 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
+std::string canonical_region(std::string region) {
+  for (char& c : region) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (region.empty()) region = "ZZ";  // unknown: only numbers with a country code parse
+  return region;
+}
+
 class LibPhoneNumberNormalizer final : public PhoneNormalizer {
  public:
-  LibPhoneNumberNormalizer(std::string region, bool fast) : region_(std::move(region)), fast_(fast) {
-    for (char& c : region_) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (region_.empty()) region_ = "ZZ";  // unknown: only numbers with a country code parse
-  }
+  LibPhoneNumberNormalizer(std::string region, bool fast)
+      : region_(canonical_region(std::move(region))), fast_(fast), fast_parser_(region_) {}
 
   Normalized normalize(std::string_view raw) const override {
     std::string text(raw);
@@ -31,10 +36,10 @@ class LibPhoneNumberNormalizer final : public PhoneNormalizer {
     if (text.find("E+") != std::string::npos || text.find("e+") != std::string::npos) {
       return {"", "phone '" + text + "' is in scientific notation (digits were lost by a spreadsheet)"};
     }
-    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
     if (fast_) {
-      if (auto e164 = international(util, text)) return {*e164, ""};
+      if (auto e164 = fast_parse(text)) return {*e164, ""};
     }
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
     PhoneNumber number;
     auto error = util.Parse(text, region_, &number);
     switch (error) {
@@ -58,14 +63,13 @@ class LibPhoneNumberNormalizer final : public PhoneNormalizer {
   }
 
  private:
-  // Parse() costs ~20 us (ICU regexes). Numbers already written as "+<digits>"
-  // with only spaces, dashes, dots and brackets between are split into
-  // country code and national number directly (calling codes are prefix-free)
-  // and accepted only if IsValidNumber() agrees; anything else takes Parse().
-  static std::optional<std::string> international(const PhoneNumberUtil& util, const std::string& text) {
-    if (text.empty() || text[0] != '+') return std::nullopt;
+  // Parse() and IsValidNumber() cost ~30 us (ICU regexes). Numbers written as digits with only
+  // spaces, dashes, dots and brackets between them, after an optional '+', are decided from the
+  // metadata instead; anything else, and every number that is not valid, takes Parse().
+  std::optional<std::string> fast_parse(const std::string& text) const {
+    bool plus = text[0] == '+';
     std::string digits;
-    for (std::size_t i = 1; i < text.size(); ++i) {
+    for (std::size_t i = plus ? 1 : 0; i < text.size(); ++i) {
       char c = text[i];
       if (c >= '0' && c <= '9') {
         digits += c;
@@ -73,33 +77,12 @@ class LibPhoneNumberNormalizer final : public PhoneNormalizer {
         return std::nullopt;
       }
     }
-    if (digits.size() < 7 || digits.size() > 17 || digits[0] == '0') return std::nullopt;
-    for (std::size_t len = 1; len <= 3; ++len) {
-      int code = std::stoi(digits.substr(0, len));
-      std::string region;
-      util.GetRegionCodeForCountryCode(code, &region);
-      if (region == "ZZ") continue;
-      std::string nsn = digits.substr(len);
-      if (nsn.size() < 2) return std::nullopt;
-      PhoneNumber number;
-      number.set_country_code(code);
-      if (nsn[0] == '0') {
-        number.set_italian_leading_zero(true);
-        std::size_t zeros = 0;
-        while (zeros < nsn.size() - 1 && nsn[zeros] == '0') ++zeros;
-        if (zeros > 1) number.set_number_of_leading_zeros(static_cast<int>(zeros));
-      }
-      number.set_national_number(std::stoull(nsn));
-      if (!util.IsValidNumber(number)) return std::nullopt;
-      std::string out;
-      util.Format(number, PhoneNumberUtil::E164, &out);
-      return out;
-    }
-    return std::nullopt;
+    return plus ? fast_parser_.international(digits) : fast_parser_.national(digits);
   }
 
   std::string region_;
   bool fast_ = true;
+  FastPhoneParser fast_parser_;
 };
 
 }  // namespace
