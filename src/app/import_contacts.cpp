@@ -85,7 +85,8 @@ int import_contacts(const ImportContactsOptions& options) {
     return 1;
   }
   try {
-    storage::sqlite::SqliteStore store(*path);
+    // ~256 MiB of WAL between checkpoints: an import's units rewrite many of the same pages.
+    storage::sqlite::SqliteStore store(*path, {.checkpoint_pages = 65536});
     auto user = store.user_by_email(options.email);
     if (!user) {
       std::cerr << "tglead: no user with email " << options.email << "\n";

@@ -1063,33 +1063,38 @@ class SqliteWriteTx final : public WriteTx {
 
   // Username and phone are unique per workspace: the identity index names the candidates, the
   // rows decide (an entry may be stale or share its digest).
-  std::int64_t holder_id(std::int64_t user_id, crm::IdentityKind kind, std::string_view value, std::int64_t other_than) {
-    std::int64_t found = 0;
-    identities(user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
-      if (id == other_than) return false;
-      auto held = db_.prepare(sql::kIdentifiersOfContact);
-      held.bind_all(user_id, id);
-      if (!held.step()) return false;
-      int column = kind == crm::IdentityKind::Username ? 0 : 1;
-      if (held.is_null(column)) return false;
-      std::string stored = held.text(column);
-      bool holds = kind == crm::IdentityKind::Username ? util::ascii_iequals(stored, value) : stored == value;
-      if (holds) found = id;
-      return holds;
-    });
-    return found;
+  static bool holds(crm::IdentityKind kind, std::string_view stored, std::string_view value) {
+    return kind == crm::IdentityKind::Username ? util::ascii_iequals(stored, value) : stored == value;
   }
 
   std::optional<crm::Contact> holder(std::int64_t user_id, crm::IdentityKind kind, std::string_view value,
                                      std::int64_t other_than) {
-    std::int64_t id = holder_id(user_id, kind, value, other_than);
-    return id == 0 ? std::nullopt : contact(user_id, id);
+    std::optional<crm::Contact> found;
+    identities(user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
+      if (id == other_than) return false;
+      found = contact(user_id, id);
+      if (found && holds(kind, kind == crm::IdentityKind::Username ? found->username : found->phone, value)) return true;
+      found.reset();
+      return false;
+    });
+    return found;
+  }
+
+  // Whether a contact other than `c` holds `value`; reads only the identifiers of candidates.
+  bool taken(const crm::Contact& c, crm::IdentityKind kind, std::string_view value) {
+    return identities(c.user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
+      if (id == c.id) return false;
+      auto held = db_.prepare(sql::kIdentifiersOfContact);
+      held.bind_all(c.user_id, id);
+      int column = kind == crm::IdentityKind::Username ? 0 : 1;
+      return held.step() && !held.is_null(column) && holds(kind, held.text(column), value);
+    });
   }
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
   const char* taken_identifier(const crm::Contact& c) {
-    if (!c.username.empty() && holder_id(c.user_id, crm::IdentityKind::Username, c.username, c.id)) return "username";
-    if (!c.phone.empty() && holder_id(c.user_id, crm::IdentityKind::Phone, c.phone, c.id)) return "phone";
+    if (!c.username.empty() && taken(c, crm::IdentityKind::Username, c.username)) return "username";
+    if (!c.phone.empty() && taken(c, crm::IdentityKind::Phone, c.phone)) return "phone";
     return nullptr;
   }
 
@@ -1207,7 +1212,7 @@ class SqliteStore::Reader {
   std::unique_ptr<Db> db_;
 };
 
-SqliteStore::SqliteStore(std::string path, std::size_t max_batch) : path_(std::move(path)), max_batch_(max_batch) {
+SqliteStore::SqliteStore(std::string path, WriterOptions options) : path_(std::move(path)), options_(options) {
   migrate(path_);
   writer_db_ = std::make_unique<Db>(path_, false);
   // Acknowledged webhooks must survive power loss too; batching pays for the fsync.
@@ -1215,6 +1220,7 @@ SqliteStore::SqliteStore(std::string path, std::size_t max_batch) : path_(std::m
   // Dedup lookups and index inserts of contact imports touch pages all over the
   // contact indexes; a million contacts need ~200 MiB of them hot (issue 6 benchmark).
   writer_db_->exec("PRAGMA cache_size=-262144");
+  writer_db_->exec(("PRAGMA wal_autocheckpoint=" + std::to_string(options_.checkpoint_pages)).c_str());
   writer_db_->exec(sql::kAbandonSending);
   writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();
   writer_db_->prepare(sql::kPruneContactDeletions)
@@ -1253,7 +1259,7 @@ void SqliteStore::writer_loop() {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      while (!queue_.empty() && batch.size() < max_batch_) {
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

@@ -30,9 +30,17 @@ class Db;
 // Applies pending migrations to the database file; returns the version reached.
 int migrate(const std::string& path);
 
+// How the store's writer commits; the defaults suit the service.
+struct WriterOptions {
+  std::size_t max_batch = 512;  // write units per transaction
+  // WAL pages after which a commit copies them into the database file. A bulk writer (the CLI
+  // import) raises it: pages that consecutive units rewrite are then copied once, not per unit.
+  int checkpoint_pages = 1000;
+};
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::string path, std::size_t max_batch = 512);
+  explicit SqliteStore(std::string path, WriterOptions options = {});
   ~SqliteStore() override;
 
   void write(std::function<void(WriteTx&)> unit) override;
@@ -103,7 +111,7 @@ class SqliteStore final : public Store {
   void writer_loop();
 
   std::string path_;
-  std::size_t max_batch_;
+  WriterOptions options_;
   std::unique_ptr<Db> writer_db_;
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
