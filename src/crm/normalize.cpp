@@ -9,8 +9,8 @@ namespace tglead::crm {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using util::ascii_alpha;
+using util::ascii_digit;
 using util::ascii_lower;
 using util::ascii_upper;
 
@@ -97,7 +97,7 @@ Normalized normalize_username(std::string_view raw) {
   if (!link && !s.empty() && s.front() == '@') s.remove_prefix(1);
   if (s.empty()) return fail("'" + std::string(original) + "' holds no username");
   for (char c : s) {
-    if (!is_alpha(c) && !is_digit(c) && c != '_') {
+    if (!ascii_alpha(c) && !ascii_digit(c) && c != '_') {
       return fail("username '" + std::string(s) + "' may contain only Latin letters, digits and underscores");
     }
   }
@@ -105,7 +105,7 @@ Normalized normalize_username(std::string_view raw) {
     return fail("username '" + std::string(s) + "' must be 5-32 characters long (has " + std::to_string(s.size()) +
                 ")");
   }
-  if (!is_alpha(s.front())) return fail("username '" + std::string(s) + "' must start with a letter");
+  if (!ascii_alpha(s.front())) return fail("username '" + std::string(s) + "' must start with a letter");
   if (s.back() == '_') return fail("username '" + std::string(s) + "' must not end with an underscore");
   return Normalized{std::string(s), ""};
 }
@@ -119,7 +119,7 @@ std::string username_key(std::string_view username) {
 Normalized normalize_country(std::string_view raw) {
   std::string_view s = trim(raw);
   if (s.empty()) return {};
-  if (s.size() != 2 || !is_alpha(s[0]) || !is_alpha(s[1])) {
+  if (s.size() != 2 || !ascii_alpha(s[0]) || !ascii_alpha(s[1])) {
     return fail("country '" + std::string(s) + "' must be a two-letter ISO 3166 code such as DE");
   }
   return Normalized{std::string{ascii_upper(s[0]), ascii_upper(s[1])}, ""};
@@ -136,7 +136,7 @@ Normalized normalize_language(std::string_view raw) {
     if (end == std::string_view::npos) end = s.size();
     std::string_view sub = s.substr(start, end - start);
     bool ok = part == 0 ? (sub.size() >= 2 && sub.size() <= 3) : (sub.size() >= 2 && sub.size() <= 8);
-    for (char c : sub) ok = ok && (part == 0 ? is_alpha(c) : (is_alpha(c) || is_digit(c)));
+    for (char c : sub) ok = ok && (part == 0 ? ascii_alpha(c) : (ascii_alpha(c) || ascii_digit(c)));
     if (!ok || part > 3) return fail("language '" + std::string(s) + "' must be a language code such as en or pt-BR");
     if (part > 0) out += '-';
     for (char c : sub) out += part == 0 ? ascii_lower(c) : (sub.size() == 2 ? ascii_upper(c) : c);

@@ -1,10 +1,10 @@
 #include "util/csv.hpp"
 
+#include "util/ascii.hpp"
+
 namespace tglead::util {
 
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // "-12", "-0.5", "+7": digits with an optional sign and at most one decimal
 // point. Spreadsheets parse these as numbers; nothing else starting with a
@@ -13,12 +13,12 @@ bool is_plain_number(std::string_view v) {
   std::size_t i = 0;
   if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
   std::size_t int_digits = 0;
-  while (i < v.size() && is_digit(v[i])) { ++i; ++int_digits; }
+  while (i < v.size() && ascii_digit(v[i])) { ++i; ++int_digits; }
   if (int_digits == 0) return false;
   if (i < v.size() && v[i] == '.') {
     ++i;
     std::size_t frac_digits = 0;
-    while (i < v.size() && is_digit(v[i])) { ++i; ++frac_digits; }
+    while (i < v.size() && ascii_digit(v[i])) { ++i; ++frac_digits; }
     if (frac_digits == 0) return false;
   }
   return i == v.size();

@@ -8,11 +8,9 @@ namespace {
 
 constexpr char kHexUpper[] = "0123456789ABCDEF";
 
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool is_unreserved(char c) {
-  return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
+  return ascii_alpha(c) || ascii_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
 // Space, C0 controls and DEL: none may appear in a URL we send, and letting
@@ -31,7 +29,7 @@ bool has_space_or_control(std::string_view s) {
 bool is_valid_reg_name(std::string_view h) {
   bool has_alnum = false;
   for (const char c : h) {
-    if (is_alpha(c) || is_digit(c)) {
+    if (ascii_alpha(c) || ascii_digit(c)) {
       has_alnum = true;
     } else if (!(c == '-' || c == '.' || c == '_')) {
       return false;
@@ -59,7 +57,7 @@ bool is_valid_ipv6_literal(std::string_view h) {
 unsigned parse_port(std::string_view p) {
   unsigned v = 0;
   for (const char c : p) {
-    if (!is_digit(c)) return 0;
+    if (!ascii_digit(c)) return 0;
     v = v * 10 + static_cast<unsigned>(c - '0');
     if (v > 65535) return 0;
   }
@@ -125,10 +123,10 @@ std::optional<UrlParts> split_url(std::string_view url) {
 
   // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), RFC 3986 §3.1.
   const std::size_t sep = url.find("://");
-  if (sep == std::string_view::npos || sep == 0 || !is_alpha(url[0])) return std::nullopt;
+  if (sep == std::string_view::npos || sep == 0 || !ascii_alpha(url[0])) return std::nullopt;
   const std::string_view scheme = url.substr(0, sep);
   for (const char c : scheme) {
-    if (!(is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.')) return std::nullopt;
+    if (!(ascii_alpha(c) || ascii_digit(c) || c == '+' || c == '-' || c == '.')) return std::nullopt;
   }
 
   std::string_view rest = url.substr(sep + 3);
