@@ -193,6 +193,11 @@ class FieldsSegmentsTest(ContactApiMixin, TgleadTestCase):
             f.write("username,first_name,country,tags\ncarla_c,Carla,DE,vip\ndora_d,Dora,FR,\nboris_b,Boris,DE,\n")
         self.run_cli("import", "contacts", path, "--user", self.EMAIL, "--db", self.db, "--quiet")
         self.assertEqual((self.preview(everyone), self.preview(germans)), (4, 3))
+        # Dedup on usernames is the service's in-memory index: it must know what the CLI created.
+        again = self.add(username="@CARLA_C", last_name="Again")
+        self.assertFalse(again["created"])
+        self.assertEqual(again["matched_on"], "username")
+        self.assertEqual(self.preview(everyone), 4)
         listed, total = self.ok_list("/api/contacts/list.json", {"tag": "vip"})
         self.assertEqual(total, 2)
         self.ok("/api/contacts/edit.json", method="POST", json_body={"id": boris["id"], "status": "blocked"})
