@@ -313,6 +313,17 @@ TEST_F(ContactsTest, RolledBackUnitNeitherLeavesNorHidesIdentifiers) {
   auto ghost = upsert({.username = "@ghost_user", .phone = "+79161234599"});
   EXPECT_EQ(ghost.outcome, Outcome::Created);
   EXPECT_EQ(all().size(), 2u);
+
+  // A deletion rolled back: the contact is there again, and so must its identifiers be.
+  EXPECT_THROW(store_->write([&](WriteTx& tx) {
+                 tx.delete_contact(user_, ghost.contact_id);
+                 throw std::runtime_error("the unit fails after the delete");
+               }),
+               std::runtime_error);
+  auto back = upsert({.phone = "+7 916 123 45 99"});
+  EXPECT_EQ(back.outcome, Outcome::Unchanged);
+  EXPECT_EQ(back.contact_id, ghost.contact_id);
+  EXPECT_EQ(all().size(), 2u);
 }
 
 TEST_F(ContactsTest, PrepareReportsEveryBadField) {

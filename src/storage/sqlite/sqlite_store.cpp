@@ -486,12 +486,18 @@ class SqliteWriteTx final : public WriteTx {
   void begin_unit() {
     revision_ = 0;
     synced_.clear();
+    pruned_.clear();
   }
 
   // A kept unit's own contact writes are in the identity indexes it synced, so they reflect its
-  // revision too; a rolled-back unit only leaves entries that name nothing, which are allowed.
+  // revision too. A rolled-back unit's additions name nothing, which is allowed, but the entries
+  // its deletions removed belong to contacts that exist again: those indexes are reloaded.
   void end_unit(bool kept) {
-    if (!kept || revision_ == 0) return;
+    if (!kept) {
+      for (std::int64_t user_id : pruned_) identities_.erase(user_id);
+      return;
+    }
+    if (revision_ == 0) return;
     for (std::int64_t user_id : synced_) identities_[user_id].revision = revision_;
   }
 
@@ -813,6 +819,7 @@ class SqliteWriteTx final : public WriteTx {
     if (auto held = identities_.find(user_id); held != identities_.end()) {
       if (!deleted.is_null(0)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Username, deleted.text(0)), id);
       if (!deleted.is_null(1)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Phone, deleted.text(1)), id);
+      pruned_.push_back(user_id);
     }
     while (deleted.step()) {
     }
@@ -1165,6 +1172,7 @@ class SqliteWriteTx final : public WriteTx {
   std::int64_t revision_ = 0;
   std::unordered_map<std::int64_t, WorkspaceIdentities> identities_;
   std::vector<std::int64_t> synced_;  // workspaces whose index this unit brought up to date
+  std::vector<std::int64_t> pruned_;  // workspaces whose index lost entries in this unit
 };
 
 }  // namespace
