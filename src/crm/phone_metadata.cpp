@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 
+#include "util/ascii.hpp"
+
 namespace i18n::phonenumbers {
 // The serialized PhoneMetadataCollection compiled into libphonenumber.so; declared in its
 // metadata.h, which Debian does not install.
@@ -32,12 +34,7 @@ constexpr std::size_t kPhoneMaxNsnLength = 17;  // PhoneNumberUtil::kMaxLengthFo
 constexpr std::size_t kPhoneMaxCallingCodeLength = 3;
 constexpr int kPhoneCallingCodeLimit = 1000;
 
-bool only_ascii_digits(std::string_view s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
+bool only_ascii_digits(std::string_view s) { return std::all_of(s.begin(), s.end(), util::ascii_digit); }
 
 // libphonenumber parses the same bytes when it starts; were they ever unreadable, the collection
 // stays empty and every number takes libphonenumber's parser.

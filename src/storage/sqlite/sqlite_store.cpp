@@ -822,7 +822,7 @@ class SqliteWriteTx final : public WriteTx {
       pruned_.push_back(user_id);
     }
     while (deleted.step()) {
-    }
+    }  // finishes the statement before the writes below
     db_.prepare(sql::kInsertContactDeletion)
         .bind_all(user_id, contact_revision(), id, static_cast<std::int64_t>(std::time(nullptr)))
         .run();
@@ -1123,9 +1123,9 @@ class SqliteWriteTx final : public WriteTx {
   // unit from the change log, which is how writes of other processes get in.
   crm::IdentityIndex& identities(std::int64_t user_id) {
     WorkspaceIdentities& held = identities_[user_id];
+    if (std::find(synced_.begin(), synced_.end(), user_id) != synced_.end()) return held.index;
     auto now = std::chrono::steady_clock::now();
     held.used = now;
-    if (std::find(synced_.begin(), synced_.end(), user_id) != synced_.end()) return held.index;
     std::int64_t current = nullable_int(db_, sql::kContactRevision).value_or(0);
     auto add_rows = [&](Stmt& rows) {
       while (rows.step()) {
