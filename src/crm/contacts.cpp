@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "util/ascii.hpp"
 #include "util/json_text.hpp"
 
 namespace tglead::crm {
@@ -39,11 +40,37 @@ std::optional<Candidate> candidate(const std::optional<Contact>& c) {
   return Candidate{c->id, identity_of(*c)};
 }
 
-Lookups lookup(storage::WriteTx& tx, std::int64_t user_id, const Contact& in) {
-  Lookups found;
-  found.by_telegram_id = candidate(tx.contact_by_telegram_id(user_id, in.telegram_id));
-  found.by_username = candidate(tx.contact_by_username(user_id, in.username));
-  found.by_phone = candidate(tx.contact_by_phone(user_id, in.phone));
+// The stored contacts holding each identifier of an input.
+struct Holders {
+  std::optional<Contact> by_telegram_id, by_username, by_phone;
+
+  Lookups candidates() const { return {candidate(by_telegram_id), candidate(by_username), candidate(by_phone)}; }
+  const Contact* with_id(std::int64_t id) const {
+    for (const auto* c : {&by_telegram_id, &by_username, &by_phone}) {
+      if (*c && (*c)->id == id) return &**c;
+    }
+    return nullptr;
+  }
+};
+
+// Identifiers are unique per workspace, so a contact already found holding one of the input's
+// identifiers is the only possible holder of it: a row matching one contact costs one read.
+Holders find_holders(storage::WriteTx& tx, std::int64_t user_id, const Contact& in) {
+  Holders found;
+  found.by_telegram_id = tx.contact_by_telegram_id(user_id, in.telegram_id);
+  auto holds_username = [&](const std::optional<Contact>& c) {
+    return c && !in.username.empty() && util::ascii_iequals(c->username, in.username);
+  };
+  auto holds_phone = [&](const std::optional<Contact>& c) { return c && !in.phone.empty() && c->phone == in.phone; };
+  found.by_username = holds_username(found.by_telegram_id) ? found.by_telegram_id
+                                                           : tx.contact_by_username(user_id, in.username);
+  if (holds_phone(found.by_telegram_id)) {
+    found.by_phone = found.by_telegram_id;
+  } else if (holds_phone(found.by_username)) {
+    found.by_phone = found.by_username;
+  } else {
+    found.by_phone = tx.contact_by_phone(user_id, in.phone);
+  }
   return found;
 }
 
@@ -167,6 +194,16 @@ void created(storage::WriteTx& tx, const UpsertContext& ctx, const Contact& c, c
   }
   json ignored;
   apply_values(tx, c.id, in.values, true, ignored);
+}
+
+// Writes a changed contact; `changes` (apply_fields) tells whether its identifiers moved, and
+// when they did not, the write leaves the Telegram id index and the dedup checks alone.
+void write_contact(storage::WriteTx& tx, const Contact& c, const json& changes) {
+  if (changes.contains("telegram_id") || changes.contains("username") || changes.contains("phone")) {
+    tx.update_contact(c);
+  } else {
+    tx.update_contact_details(c);
+  }
 }
 
 std::string conflict_reason(const std::vector<MatchConflict>& conflicts) {
@@ -294,10 +331,31 @@ std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertCont
   return result;
 }
 
+std::vector<bool> create_all_if_new(storage::WriteTx& tx, const UpsertContext& ctx,
+                                    const std::vector<const PreparedContact*>& inputs) {
+  std::vector<bool> created_here(inputs.size());
+  if (ctx.mode == Mode::Update || inputs.empty()) return created_here;
+  if (!ctx.required_missing.empty()) throw std::logic_error("create_all_if_new with required fields missing");
+  std::vector<Contact> contacts;
+  contacts.reserve(inputs.size());
+  for (const PreparedContact* in : inputs) contacts.push_back(new_contact(ctx, *in));
+  std::vector<std::int64_t> ids = tx.insert_contacts_if_new(contacts);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (ids[i] == 0) continue;
+    contacts[i].id = ids[i];
+    created(tx, ctx, contacts[i], *inputs[i]);
+    created_here[i] = true;
+  }
+  return created_here;
+}
+
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, const PreparedContact& in) {
-  if (auto fresh = create_if_new(tx, ctx, in)) return *fresh;
+  if (!ctx.create_refused) {
+    if (auto fresh = create_if_new(tx, ctx, in)) return *fresh;
+  }
   UpsertResult result;
-  MatchResult m = match(identity_of(in.fields), lookup(tx, ctx.user_id, in.fields));
+  Holders holders = find_holders(tx, ctx.user_id, in.fields);
+  MatchResult m = match(identity_of(in.fields), holders.candidates());
   result.matched_on = m.matched_on;
   if (m.kind == MatchKind::Conflict) {
     result.outcome = Outcome::Conflict;
@@ -310,6 +368,10 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     if (ctx.mode == Mode::Update) {
       result.reason = "no existing contact has these identifiers";
       return result;
+    }
+    // What held an identifier when create_if_new refused the input has let go of it since.
+    if (ctx.create_refused) {
+      if (auto fresh = create_if_new(tx, ctx, in)) return *fresh;
     }
     // create_if_new inserted every other input that matches nothing.
     if (ctx.required_missing.empty()) throw std::logic_error("contact neither inserted nor matched");
@@ -325,30 +387,31 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& ctx, cons
     result.reason = "a contact with this " + m.matched_on + " exists (contact " + std::to_string(m.contact_id) + ")";
     return result;
   }
-  auto existing = tx.contact(ctx.user_id, m.contact_id);
-  if (!existing) throw std::runtime_error("contact vanished during dedup");
+  const Contact* held = holders.with_id(m.contact_id);
+  if (!held) throw std::logic_error("matched contact not among the holders");
+  Contact existing = *held;
   json changes;
-  if (!in.fields.username.empty() && in.fields.username != existing->username &&
-      username_key(in.fields.username) == username_key(existing->username)) {
+  if (!in.fields.username.empty() && in.fields.username != existing.username &&
+      username_key(in.fields.username) == username_key(existing.username)) {
     PreparedContact same_case = in;  // a handle written in another case is the same handle: keep the stored one
-    same_case.fields.username = existing->username;
-    changes = apply_fields(*existing, same_case);
+    same_case.fields.username = existing.username;
+    changes = apply_fields(existing, same_case);
   } else {
-    changes = apply_fields(*existing, in);
+    changes = apply_fields(existing, in);
   }
-  apply_values(tx, existing->id, in.values, false, changes);
-  int tagged = add_tags(tx, ctx.user_id, existing->id, in.tags, ctx.now, false, ctx.tag_cache);
+  apply_values(tx, existing.id, in.values, false, changes);
+  int tagged = add_tags(tx, ctx.user_id, existing.id, in.tags, ctx.now, false, ctx.tag_cache);
   if (changes.empty() && tagged == 0) {
     result.outcome = Outcome::Unchanged;
     return result;
   }
   if (!changes.empty()) {
-    existing->updated = ctx.now;
-    tx.update_contact(*existing);
+    existing.updated = ctx.now;
+    write_contact(tx, existing, changes);
   }
   json detail{{"source", source_name(ctx.source)}, {"matched_on", m.matched_on}, {"changes", changes}};
   if (tagged > 0) detail["tags"] = in.tags;
-  history(tx, ctx.user_id, existing->id, ctx.now, "updated", detail);
+  history(tx, ctx.user_id, existing.id, ctx.now, "updated", detail);
   result.outcome = Outcome::Updated;
   return result;
 }
@@ -362,7 +425,7 @@ UpsertResult edit_contact(storage::WriteTx& tx, const UpsertContext& ctx, std::i
     return result;
   }
   // New identifiers must not belong to another contact.
-  Lookups found = lookup(tx, ctx.user_id, in.fields);
+  Holders found = find_holders(tx, ctx.user_id, in.fields);
   for (auto [field, hit] : {std::pair{"telegram_id", &found.by_telegram_id}, std::pair{"username", &found.by_username},
                             std::pair{"phone", &found.by_phone}}) {
     if (*hit && (*hit)->id != id) {
@@ -390,7 +453,7 @@ UpsertResult edit_contact(storage::WriteTx& tx, const UpsertContext& ctx, std::i
   }
   if (!changes.empty()) {
     existing->updated = ctx.now;
-    tx.update_contact(*existing);
+    write_contact(tx, *existing, changes);
   }
   json detail{{"source", source_name(ctx.source)}, {"changes", changes}};
   if (tagged > 0) detail["tags"] = in.tags;
@@ -461,7 +524,7 @@ std::int64_t record_telegram_user(storage::WriteTx& tx, std::int64_t user_id, co
     }
     if (!changes.empty()) {
       c.updated = now;
-      tx.update_contact(c);
+      write_contact(tx, c, changes);
       history(tx, user_id, id, now, "updated", {{"source", source_name(source)}, {"changes", changes}});
     }
   }
@@ -487,7 +550,7 @@ void set_telegram_blocked(storage::WriteTx& tx, std::int64_t user_id, std::int64
   if (c->status != from) return;
   c->status = to;
   c->updated = now;
-  tx.update_contact(*c);
+  tx.update_contact_details(*c);
   history(tx, user_id, c->id, now, blocked ? "blocked" : "unblocked",
           {{"changes", {{"status", json::array({status_name(from), status_name(to)})}}}});
 }
@@ -531,10 +594,15 @@ std::string merge_contacts(storage::WriteTx& tx, std::int64_t user_id, std::int6
 
 int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id, const std::vector<std::string>& names,
              std::int64_t now, bool record_history, std::unordered_map<std::string, std::int64_t>* tag_cache) {
+  if (names.empty()) return 0;
   int linked = 0;
   std::vector<std::string> added;
+  // One read of the links held, instead of one attempted insert per tag: imports mostly repeat them.
+  std::vector<std::int64_t> held = tx.tag_ids_of_contact(contact_id);
   for (const auto& name : names) {
     auto [tag_id, stored_name] = tag_named(tx, user_id, name, now, tag_cache);
+    if (std::find(held.begin(), held.end(), tag_id) != held.end()) continue;
+    held.push_back(tag_id);
     if (tx.tag_contact(contact_id, tag_id)) {
       ++linked;
       if (record_history) added.push_back(std::move(stored_name));

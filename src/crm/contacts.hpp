@@ -95,6 +95,9 @@ struct UpsertContext {
   // written one statement each; the caller writes them (WriteTx::link_tags) before anything in
   // the unit reads those contacts' tags.
   std::vector<std::pair<std::int64_t, std::int64_t>>* new_tag_links = nullptr;
+  // Set: create_if_new already refused this input in this write unit (an identifier was held), so
+  // upsert_contact looks the holders up first and tries the insert again only if none is left.
+  bool create_refused = false;
 };
 
 UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, const PreparedContact& input);
@@ -105,6 +108,13 @@ UpsertResult upsert_contact(storage::WriteTx& tx, const UpsertContext& context, 
 // lookups decide.
 std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertContext& context,
                                           const PreparedContact& input);
+
+// create_if_new for many inputs at once (imports): created[i] tells whether inputs[i] became a
+// contact. Every input must have context.required_missing empty. An input not created may still
+// be new (an identifier was held by another input, or shares a dedup digest with one):
+// upsert_contact with create_refused decides.
+std::vector<bool> create_all_if_new(storage::WriteTx& tx, const UpsertContext& context,
+                                    const std::vector<const PreparedContact*>& inputs);
 
 // Applies `input` (details and, when given, identifiers) onto contact `id`;
 // an identifier already used by another contact is a conflict.

@@ -626,17 +626,24 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
       result = BatchResult{};
       tag_cache.clear();
       result.errors = batch.errors;
-      std::vector<bool> done(batch.rows.size());
+      std::vector<bool> done(batch.rows.size()), refused(batch.rows.size());
       // No later row of the batch reads a contact created here (independent_rows), so their
       // tag links can wait for one multi-row write.
       std::vector<std::pair<std::int64_t, std::int64_t>> tag_links;
       ctx.new_tag_links = &tag_links;
+      std::vector<std::size_t> first;  // rows that may create a contact now
+      std::vector<const PreparedContact*> inputs;
       for (std::size_t i : batch.first) {
-        ctx.required_missing = batch.rows[i].required_missing;
-        if (create_if_new(tx, ctx, batch.rows[i].contact)) {
-          done[i] = true;
-          ++result.created;
-        }
+        if (!batch.rows[i].required_missing.empty()) continue;
+        first.push_back(i);
+        inputs.push_back(&batch.rows[i].contact);
+      }
+      ctx.required_missing.clear();
+      std::vector<bool> created = create_all_if_new(tx, ctx, inputs);
+      for (std::size_t k = 0; k < first.size(); ++k) {
+        done[first[k]] = created[k];
+        refused[first[k]] = !created[k];
+        result.created += created[k];
       }
       tx.link_tags(tag_links);
       ctx.new_tag_links = nullptr;
@@ -644,6 +651,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
         if (done[i]) continue;
         const PreparedRow& row = batch.rows[i];
         ctx.required_missing = row.required_missing;
+        ctx.create_refused = refused[i];
         UpsertResult r = upsert_contact(tx, ctx, row.contact);
         switch (r.outcome) {
           case Outcome::Created:
@@ -685,7 +693,12 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
     return result;
   };
 
-  std::future<BatchResult> in_flight;
+  // Dedup state of a large workspace takes the writer a second to load: it loads while the first
+  // batch is read and prepared.
+  std::future<BatchResult> in_flight = std::async(std::launch::async, [&] {
+    store.write([&](storage::WriteTx& tx) { tx.warm_contact_dedup(options.user_id); });
+    return BatchResult{};
+  });
   std::uint64_t last_position = 0;
   auto error_room = [&] { return options.max_stored_errors - std::min(stored_errors, options.max_stored_errors); };
   auto settle = [&] {

@@ -254,7 +254,18 @@ class WriteTx {
   // Inserts `contact` only if no contact of its account holds its Telegram id, username (any
   // case) or phone; returns the new id, or 0 (nothing written) when one does.
   virtual std::int64_t insert_contact_if_new(const crm::Contact& contact) = 0;
+  // insert_contact_if_new for many contacts of one account in one pass (imports). ids[i] is the
+  // new id of contacts[i], or 0 when nothing was written for it: one of its identifiers is held by
+  // a stored contact or an earlier one of `contacts` (or, rarely, shares a dedup digest with one
+  // of those; insert_contact_if_new then decides).
+  virtual std::vector<std::int64_t> insert_contacts_if_new(const std::vector<crm::Contact>& contacts) = 0;
+  // Loads what the dedup of the account's contacts needs, so that the rows a large import writes
+  // first do not wait for it; the import calls it while it reads those rows.
+  virtual void warm_contact_dedup(std::int64_t user_id) = 0;
   virtual void update_contact(const crm::Contact& contact) = 0;  // every column but id, user_id, created
+  // update_contact for a contact whose Telegram id, username and phone stay as stored: those
+  // columns are not written, which spares their index and the dedup checks.
+  virtual void update_contact_details(const crm::Contact& contact) = 0;
   virtual void delete_contact(std::int64_t user_id, std::int64_t id) = 0;  // with its tag links and history
   virtual void insert_contact_history(const crm::HistoryEntry& entry) = 0;
   // Moves tag links and history of contact `from` onto contact `to` (merge).
@@ -265,6 +276,7 @@ class WriteTx {
   virtual void delete_tag(std::int64_t user_id, std::int64_t tag_id) = 0;  // and its links
   virtual void update_tag(const crm::Tag& tag) = 0;  // name and colour
   virtual bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;    // true when newly linked
+  virtual std::vector<std::int64_t> tag_ids_of_contact(std::int64_t contact_id) = 0;
   // Many (contact id, tag id) links at once; links that exist already stay as they are.
   virtual void link_tags(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) = 0;
   virtual bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked

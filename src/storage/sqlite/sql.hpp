@@ -284,9 +284,28 @@ inline constexpr const char* kInsertContactIfNew =
     "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
     "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+// kInsertContactIfNew for many contacts in one statement, with ids the writer gives (it knows the
+// next free one while it holds the write lock): a statement's fixed cost is paid once per
+// kContactsPerInsert contacts, and the ids tell which rows the Telegram id index refused.
+inline constexpr std::size_t kContactsPerInsert = 64;
+inline const char* contacts_insert_if_new(std::size_t rows) {
+  static const auto text = [](std::size_t n) {
+    std::string sql =
+        "INSERT OR IGNORE INTO contacts (id, user_id, telegram_id, username, phone, first_name, last_name, country, "
+        "language, group_name, source, status, priority, created_by, import_id, created, updated, rev) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    return sql;
+  };
+  static const std::string one = text(1), many = text(kContactsPerInsert);
+  return rows == 1 ? one.c_str() : many.c_str();
+}
+inline constexpr const char* kContactIdsBetween = "SELECT id FROM contacts WHERE id BETWEEN ? AND ?";
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
     "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
+inline constexpr const char* kUpdateContactDetails =
+    "UPDATE contacts SET first_name=?, last_name=?, country=?, language=?, group_name=?, source=?, status=?, "
+    "priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
 inline constexpr const char* kDeleteContact =
     "DELETE FROM contacts WHERE user_id = ? AND id = ? RETURNING username, phone";
 // The writer's identity index (crm/identity_index.hpp): a full load, by the same two plans as the
@@ -348,6 +367,7 @@ inline const std::string& tag_links_insert() {
   }();
   return text;
 }
+inline constexpr const char* kTagIdsOfContact = "SELECT tag_id FROM contact_tags WHERE contact_id = ?";
 inline constexpr const char* kUntagContact = "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?";
 inline constexpr const char* kTagsOfUser =
     "SELECT t.id, t.user_id, t.name, t.colour, (SELECT COUNT(*) FROM contact_tags ct WHERE ct.tag_id = t.id) "

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -285,20 +286,26 @@ void bind_text_or_null(Stmt& stmt, int index, const std::string& value) {
 }
 
 // Binds telegram_id .. updated-or-created (14 values) from `first`, in kInsertContact order minus user_id.
+// Binds first_name .. import_id; returns the next parameter.
+int bind_contact_details(Stmt& stmt, int first, const crm::Contact& c) {
+  stmt.bind(first, c.first_name);
+  stmt.bind(first + 1, c.last_name);
+  stmt.bind(first + 2, c.country);
+  stmt.bind(first + 3, c.language);
+  stmt.bind(first + 4, c.group);
+  stmt.bind(first + 5, crm::source_name(c.source));
+  stmt.bind(first + 6, crm::status_name(c.status));
+  stmt.bind(first + 7, crm::priority_name(c.priority));
+  stmt.bind(first + 8, c.created_by);
+  stmt.bind(first + 9, c.import_id);
+  return first + 10;
+}
+
 void bind_contact_fields(Stmt& stmt, int first, const crm::Contact& c) {
   bind_id_or_null(stmt, first, c.telegram_id);
   bind_text_or_null(stmt, first + 1, c.username);
   bind_text_or_null(stmt, first + 2, c.phone);
-  stmt.bind(first + 3, c.first_name);
-  stmt.bind(first + 4, c.last_name);
-  stmt.bind(first + 5, c.country);
-  stmt.bind(first + 6, c.language);
-  stmt.bind(first + 7, c.group);
-  stmt.bind(first + 8, crm::source_name(c.source));
-  stmt.bind(first + 9, crm::status_name(c.status));
-  stmt.bind(first + 10, crm::priority_name(c.priority));
-  stmt.bind(first + 11, c.created_by);
-  stmt.bind(first + 12, c.import_id);
+  bind_contact_details(stmt, first + 3, c);
 }
 
 // Segment rule parameters follow the fixed contact filter parameters ?1..?6.
@@ -460,6 +467,12 @@ void add_organic_count(StatsCounts& c, std::int64_t action, std::int64_t n) {
   auto a = static_cast<JournalAction>(action);
   if (a == JournalAction::Join) c.organic_joins += n;
   if (a == JournalAction::Leave || a == JournalAction::Ban) c.organic_leaves += n;
+}
+
+std::vector<std::int64_t> ids_of(Stmt& stmt) {
+  std::vector<std::int64_t> ids;
+  while (stmt.step()) ids.push_back(stmt.int64(0));
+  return ids;
 }
 
 std::int64_t contacts_in_workspace(Db& db, std::int64_t user_id) {
@@ -799,6 +812,85 @@ class SqliteWriteTx final : public WriteTx {
     return id;
   }
 
+  std::vector<std::int64_t> insert_contacts_if_new(const std::vector<crm::Contact>& contacts) override {
+    std::vector<std::int64_t> ids(contacts.size());
+    if (contacts.empty()) return ids;
+    // The look-ups miss the CPU caches (the index is tens of MiB): their slots are fetched a few
+    // contacts ahead, so that the misses overlap.
+    constexpr std::size_t kAhead = 8;
+    crm::IdentityIndex& index = identities(contacts.front().user_id);
+    std::vector<IdentityKeys> keys(contacts.size());
+    for (std::size_t i = 0; i < contacts.size(); ++i) keys[i] = keys_of(contacts[i]);
+    auto prefetch = [&](std::size_t i) {
+      if (i >= contacts.size()) return;
+      index.prefetch(keys[i].username);
+      index.prefetch(keys[i].phone);
+    };
+    for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
+    std::vector<std::size_t> accepted;
+    for (std::size_t i = 0; i < contacts.size(); ++i) {
+      prefetch(i + kAhead);
+      if (!taken_identifier(contacts[i], keys[i])) accepted.push_back(i);
+    }
+    // Of contacts sharing a digest, the first one is accepted.
+    std::vector<std::pair<std::uint64_t, std::size_t>> claims;
+    for (std::size_t i : accepted) {
+      if (keys[i].username) claims.emplace_back(keys[i].username, i);
+      if (keys[i].phone) claims.emplace_back(keys[i].phone, i);
+    }
+    std::sort(claims.begin(), claims.end());
+    std::vector<bool> refused(contacts.size());
+    for (std::size_t k = 1; k < claims.size(); ++k) {
+      if (claims[k].first == claims[k - 1].first) refused[claims[k].second] = true;
+    }
+    std::erase_if(accepted, [&](std::size_t i) { return refused[i]; });
+    if (accepted.empty()) return ids;
+
+    std::int64_t next_id = nullable_int(db_, sql::kContactIdCeiling).value_or(0) + 1;
+    const std::int64_t revision = contact_revision();
+    for (std::size_t done = 0; done < accepted.size();) {
+      std::size_t rows = accepted.size() - done >= sql::kContactsPerInsert ? sql::kContactsPerInsert : 1;
+      auto stmt = db_.prepare(sql::contacts_insert_if_new(rows));
+      const std::int64_t first_id = next_id;
+      for (std::size_t k = 0; k < rows; ++k) {
+        const crm::Contact& c = contacts[accepted[done + k]];
+        int p = static_cast<int>(18 * k) + 1;
+        stmt.bind(p, next_id++);
+        stmt.bind(p + 1, c.user_id);
+        bind_contact_fields(stmt, p + 2, c);
+        stmt.bind(p + 15, c.created);
+        stmt.bind(p + 16, c.updated);
+        stmt.bind(p + 17, revision);
+      }
+      stmt.run();
+      // Rows the Telegram id index refused left their id unused.
+      const bool all_written = static_cast<std::size_t>(db_.changes()) == rows;
+      std::vector<std::int64_t> written;
+      if (!all_written) {
+        auto present = db_.prepare(sql::kContactIdsBetween);
+        present.bind_all(first_id, next_id - 1);
+        written = ids_of(present);
+      }
+      for (std::size_t k = 0; k < rows; ++k) {
+        std::int64_t id = first_id + static_cast<std::int64_t>(k);
+        if (!all_written && !std::binary_search(written.begin(), written.end(), id)) continue;
+        ids[accepted[done + k]] = id;
+      }
+      done += rows;
+    }
+    for (std::size_t k = 0; k < accepted.size(); ++k) {
+      if (k + kAhead < accepted.size()) {
+        index.prefetch(keys[accepted[k + kAhead]].username);
+        index.prefetch(keys[accepted[k + kAhead]].phone);
+      }
+      std::size_t i = accepted[k];
+      if (ids[i] != 0) index_identifiers(contacts[i].user_id, ids[i], keys[i]);
+    }
+    return ids;
+  }
+
+  void warm_contact_dedup(std::int64_t user_id) override { identities(user_id); }
+
   // The old identifiers keep their entries: nothing else holds them, so they cost only a check.
   void update_contact(const crm::Contact& c) override {
     refuse_taken_identifiers(c);
@@ -810,6 +902,16 @@ class SqliteWriteTx final : public WriteTx {
     stmt.bind(17, c.id);
     stmt.run();
     index_identifiers(c, c.id);
+  }
+
+  void update_contact_details(const crm::Contact& c) override {
+    auto stmt = db_.prepare(sql::kUpdateContactDetails);
+    int next = bind_contact_details(stmt, 1, c);
+    stmt.bind(next, c.updated);
+    stmt.bind(next + 1, contact_revision());
+    stmt.bind(next + 2, c.user_id);
+    stmt.bind(next + 3, c.id);
+    stmt.run();
   }
 
   void delete_contact(std::int64_t user_id, std::int64_t id) override {
@@ -869,6 +971,12 @@ class SqliteWriteTx final : public WriteTx {
   bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
     db_.prepare(sql::kTagContact).bind_all(contact_id, tag_id).run();
     return db_.changes() == 1;
+  }
+
+  std::vector<std::int64_t> tag_ids_of_contact(std::int64_t contact_id) override {
+    auto stmt = db_.prepare(sql::kTagIdsOfContact);
+    stmt.bind_all(contact_id);
+    return ids_of(stmt);
   }
 
   void link_tags(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) override {
@@ -1087,9 +1195,18 @@ class SqliteWriteTx final : public WriteTx {
     return found;
   }
 
+  // The dedup digests of a contact's username and phone; 0 for one it lacks.
+  struct IdentityKeys {
+    std::uint64_t username = 0, phone = 0;
+  };
+  static IdentityKeys keys_of(const crm::Contact& c) {
+    return {c.username.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username),
+            c.phone.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone)};
+  }
+
   // Whether a contact other than `c` holds `value`; reads only the identifiers of candidates.
-  bool taken(const crm::Contact& c, crm::IdentityKind kind, std::string_view value) {
-    return identities(c.user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
+  bool taken(const crm::Contact& c, crm::IdentityKind kind, std::string_view value, std::uint64_t digest) {
+    return identities(c.user_id).any_of(digest, [&](std::int64_t id) {
       if (id == c.id) return false;
       auto held = db_.prepare(sql::kIdentifiersOfContact);
       held.bind_all(c.user_id, id);
@@ -1099,11 +1216,12 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
-  const char* taken_identifier(const crm::Contact& c) {
-    if (!c.username.empty() && taken(c, crm::IdentityKind::Username, c.username)) return "username";
-    if (!c.phone.empty() && taken(c, crm::IdentityKind::Phone, c.phone)) return "phone";
+  const char* taken_identifier(const crm::Contact& c, const IdentityKeys& keys) {
+    if (keys.username && taken(c, crm::IdentityKind::Username, c.username, keys.username)) return "username";
+    if (keys.phone && taken(c, crm::IdentityKind::Phone, c.phone, keys.phone)) return "phone";
     return nullptr;
   }
+  const char* taken_identifier(const crm::Contact& c) { return taken_identifier(c, keys_of(c)); }
 
   // What the unique indexes on these columns used to throw; callers check before writing.
   void refuse_taken_identifiers(const crm::Contact& c) {
@@ -1112,11 +1230,12 @@ class SqliteWriteTx final : public WriteTx {
     }
   }
 
-  void index_identifiers(const crm::Contact& c, std::int64_t id) {
-    auto& index = identities(c.user_id);
-    if (!c.username.empty()) index.add(crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username), id);
-    if (!c.phone.empty()) index.add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone), id);
+  void index_identifiers(std::int64_t user_id, std::int64_t id, const IdentityKeys& keys) {
+    auto& index = identities(user_id);
+    if (keys.username) index.add(keys.username, id);
+    if (keys.phone) index.add(keys.phone, id);
   }
+  void index_identifiers(const crm::Contact& c, std::int64_t id) { index_identifiers(c.user_id, id, keys_of(c)); }
 
   // The workspace's identity index, complete for this transaction: loaded on first use (and
   // again after kIdentitiesMaxAge, which sheds stale entries), then brought up to date once per
@@ -1657,12 +1776,6 @@ void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::i
     while (changed.step()) columns.upsert(read_contact(changed));
   }
   held_revision = revision;
-}
-
-std::vector<std::int64_t> ids_of(Stmt& stmt) {
-  std::vector<std::int64_t> ids;
-  while (stmt.step()) ids.push_back(stmt.int64(0));
-  return ids;
 }
 
 crm::SegmentRule enum_rule(const char* column, std::string_view value) {
