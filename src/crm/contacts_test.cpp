@@ -292,6 +292,58 @@ TEST_F(ContactsTest, DedupHoldsBetweenStoresSharingTheDatabase) {
   EXPECT_EQ(upsert({.username = "@renamed_now"}, Mode::CreateUpdate, other_user_).outcome, Outcome::Created);
 }
 
+// An import's new rows go in with one insert pass. What a stored contact or an earlier input holds
+// is refused (upsert_contact then decides that row), and what the pass creates reaches another
+// store (process) through the contact change log, like any other write.
+TEST_F(ContactsTest, CreateAllIfNewRefusesHeldIdentifiersAndOtherStoresSeeItsContacts) {
+  storage::sqlite::SqliteStore other(path_);
+  auto held = upsert({.telegram_id = "700", .username = "@Held_Name", .phone = "+79161230000"});
+  ASSERT_EQ(held.outcome, Outcome::Created);
+  storage::ContactFilter active;
+  active.user_id = user_;
+  active.status = Status::Active;
+  ASSERT_EQ(other.count_contacts(active), 1);  // other holds its copies from here on
+  UpsertContext ctx;
+  ctx.user_id = ctx.actor = user_;
+  ctx.now = kNow;
+  ctx.history_on_create = false;
+  other.write([&](WriteTx& tx) { EXPECT_EQ(upsert_contact(tx, ctx, prep({.username = "@held_name"})).outcome, Outcome::Unchanged); });
+
+  std::vector<PreparedContact> rows = {
+      prep({.username = "@Fresh_One", .phone = "+79161230001"}),  // new
+      prep({.username = "@HELD_NAME"}),                           // a stored contact holds it
+      prep({.telegram_id = "700", .username = "@Other_Tg"}),      // the Telegram id is held
+      prep({.username = "@fresh_one"}),                           // an earlier input holds it
+      prep({.telegram_id = "701", .phone = "+79161230002"}),      // new
+  };
+  for (int i = 0; i < 70; ++i) rows.push_back(prep({.username = "@bulk_user_" + std::to_string(i)}));
+  std::vector<const PreparedContact*> inputs;
+  for (const auto& r : rows) inputs.push_back(&r);
+  std::vector<bool> created;
+  store_->write([&](WriteTx& tx) { created = create_all_if_new(tx, ctx, inputs); });
+  ASSERT_EQ(created.size(), rows.size());
+  EXPECT_TRUE(created[0]);
+  EXPECT_FALSE(created[1]);
+  EXPECT_FALSE(created[2]);
+  EXPECT_FALSE(created[3]);
+  EXPECT_TRUE(created[4]);
+  EXPECT_EQ(std::count(created.begin(), created.end(), true), 72);
+  EXPECT_EQ(all().size(), 73u);
+
+  EXPECT_EQ(other.count_contacts(active), 73);
+  std::optional<Contact> fresh;
+  store_->write([&](WriteTx& tx) { fresh = tx.contact_by_username(user_, "fresh_one"); });
+  ASSERT_TRUE(fresh);
+  other.write([&](WriteTx& tx) {
+    auto again = upsert_contact(tx, ctx, prep({.username = "@FRESH_ONE", .phone = "+7 916 123-00-01"}));
+    EXPECT_EQ(again.outcome, Outcome::Unchanged);
+    EXPECT_EQ(again.contact_id, fresh->id);
+    auto last = upsert_contact(tx, ctx, prep({.username = "@bulk_user_69"}));
+    EXPECT_EQ(last.outcome, Outcome::Unchanged);
+  });
+  EXPECT_EQ(all().size(), 73u);
+}
+
 TEST_F(ContactsTest, RolledBackUnitNeitherLeavesNorHidesIdentifiers) {
   storage::sqlite::SqliteStore other(path_);
   auto p = prep({.username = "@Ghost_User", .phone = "+79161234599"});

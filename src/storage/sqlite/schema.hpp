@@ -437,6 +437,21 @@ DROP INDEX contacts_segment;
 DROP INDEX contacts_username;
 DROP INDEX contacts_phone;
 )~",
+    R"~(
+-- The contact change log names the contacts each write unit wrote as ranges of ids instead of
+-- stamping the rows: an import's new contacts are a range or two per unit, where the stamp cost
+-- each new contact an entry in contacts_rev and each updated one a random page of it.
+CREATE TABLE contact_changes (
+  user_id INTEGER NOT NULL,
+  rev INTEGER NOT NULL,
+  first_id INTEGER NOT NULL,
+  last_id INTEGER NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (user_id, rev, first_id)
+) WITHOUT ROWID;
+DROP INDEX contacts_rev;
+ALTER TABLE contacts DROP COLUMN rev;
+)~",
 });
 
 }  // namespace tglead::storage::sqlite

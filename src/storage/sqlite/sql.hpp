@@ -276,14 +276,14 @@ inline constexpr const char* kContactByTelegramId =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id = ?";
 inline constexpr const char* kInsertContact =
     "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
-    "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "group_name, source, status, priority, created_by, import_id, created, updated) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 // Username and phone were checked in the writer's identity index; the unique index on the
 // Telegram id still refuses the row in the descent that inserts it.
 inline constexpr const char* kInsertContactIfNew =
     "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
-    "group_name, source, status, priority, created_by, import_id, created, updated, rev) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "group_name, source, status, priority, created_by, import_id, created, updated) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 // kInsertContactIfNew for many contacts in one statement, with ids the writer gives (it knows the
 // next free one while it holds the write lock): a statement's fixed cost is paid once per
 // kContactsPerInsert contacts, and the ids tell which rows the Telegram id index refused.
@@ -292,8 +292,8 @@ inline const char* contacts_insert_if_new(std::size_t rows) {
   static const auto text = [](std::size_t n) {
     std::string sql =
         "INSERT OR IGNORE INTO contacts (id, user_id, telegram_id, username, phone, first_name, last_name, country, "
-        "language, group_name, source, status, priority, created_by, import_id, created, updated, rev) VALUES ";
-    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        "language, group_name, source, status, priority, created_by, import_id, created, updated) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     return sql;
   };
   static const std::string one = text(1), many = text(kContactsPerInsert);
@@ -302,10 +302,10 @@ inline const char* contacts_insert_if_new(std::size_t rows) {
 inline constexpr const char* kContactIdsBetween = "SELECT id FROM contacts WHERE id BETWEEN ? AND ?";
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
-    "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
+    "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
 inline constexpr const char* kUpdateContactDetails =
     "UPDATE contacts SET first_name=?, last_name=?, country=?, language=?, group_name=?, source=?, status=?, "
-    "priority=?, created_by=?, import_id=?, updated=?, rev=? WHERE user_id=? AND id=?";
+    "priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
 inline constexpr const char* kDeleteContact =
     "DELETE FROM contacts WHERE user_id = ? AND id = ? RETURNING username, phone";
 // The writer's identity index (crm/identity_index.hpp): a full load, by the same two plans as the
@@ -315,15 +315,23 @@ inline constexpr const char* kIdentitiesOfWorkspace =
 inline constexpr const char* kIdentitiesOfWorkspaceByScan =
     "SELECT id, username, phone FROM contacts WHERE +user_id = ? AND (username IS NOT NULL OR phone IS NOT NULL)";
 inline constexpr const char* kIdentifiersOfContact = "SELECT username, phone FROM contacts WHERE user_id = ? AND id = ?";
+// The contacts written after a revision, by the ranges of the change log (a contact written by
+// several units comes once per unit).
+#define TGLEAD_CONTACTS_CHANGED_SINCE                                                      \
+  " FROM contact_changes ch JOIN contacts ct ON ct.id BETWEEN ch.first_id AND ch.last_id " \
+  "WHERE ch.user_id = ?1 AND ch.rev > ?2 AND ct.user_id = ?1"
 inline constexpr const char* kIdentitiesChangedSince =
-    "SELECT id, username, phone FROM contacts WHERE user_id = ? AND rev > ?";
+    "SELECT ct.id, ct.username, ct.phone" TGLEAD_CONTACTS_CHANGED_SINCE;
 // The contact change log (schema migration 9) read by the in-memory segment counts.
 inline constexpr const char* kNextContactRevision =
     "UPDATE contact_revision SET value = value + 1 WHERE id = 1 RETURNING value";
 inline constexpr const char* kContactRevision = "SELECT value FROM contact_revision WHERE id = 1";
 inline constexpr const char* kInsertContactDeletion =
     "INSERT OR IGNORE INTO contact_deletions (user_id, rev, contact_id, time) VALUES (?,?,?,?)";
+inline constexpr const char* kInsertContactChanges =
+    "INSERT INTO contact_changes (user_id, rev, first_id, last_id, time) VALUES (?,?,?,?,?)";
 inline constexpr const char* kPruneContactDeletions = "DELETE FROM contact_deletions WHERE time < ?";
+inline constexpr const char* kPruneContactChanges = "DELETE FROM contact_changes WHERE time < ?";
 // Loading a workspace in id order: through its index and a sort when it is a small share of the
 // table, by one pass over the table (in id order already, 3x faster at 1M) when it is most of it.
 inline constexpr const char* kContactsOfWorkspace =
@@ -332,8 +340,7 @@ inline constexpr const char* kContactsOfWorkspaceByScan =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE +ct.user_id = ? ORDER BY ct.id";
 inline constexpr const char* kContactsInWorkspace = "SELECT COUNT(*) FROM contacts WHERE user_id = ?";
 inline constexpr const char* kContactIdCeiling = "SELECT COALESCE(MAX(id), 0) FROM contacts";
-inline constexpr const char* kContactsChangedSince =
-    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.rev > ?";
+inline constexpr const char* kContactsChangedSince = "SELECT " TGLEAD_CONTACT_COLUMNS TGLEAD_CONTACTS_CHANGED_SINCE;
 inline constexpr const char* kContactsDeletedSince =
     "SELECT contact_id FROM contact_deletions WHERE user_id = ? AND rev > ?";
 inline constexpr const char* kContactsWithTag = "SELECT contact_id FROM contact_tags WHERE tag_id = ?";

@@ -25,9 +25,9 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 constexpr auto kColumnsIdle = std::chrono::minutes(10);
-// Deletions stay in the change log 2 days (pruned at start-up); a copy reloads well before.
+// The contact change log keeps 2 days (the writer prunes it hourly); a copy reloads well before.
 constexpr std::int64_t kColumnsMaxAge = 12 * 3600;
-constexpr std::int64_t kDeletionsKept = 2 * 86400;
+constexpr std::int64_t kChangesKept = 2 * 86400;
 // The writer's identity indexes: dropped after an idle half hour, rebuilt twice a day to shed
 // the entries of identifiers that changed or were deleted.
 constexpr auto kIdentitiesIdle = std::chrono::minutes(30);
@@ -500,6 +500,32 @@ class SqliteWriteTx final : public WriteTx {
     revision_ = 0;
     synced_.clear();
     pruned_.clear();
+    written_.clear();
+  }
+
+  // Logs the contacts the unit wrote, as runs of consecutive ids (an import's new contacts are
+  // one run), before the unit is released; prunes the log once an hour.
+  void log_changes() {
+    if (written_.empty()) return;
+    std::sort(written_.begin(), written_.end());
+    const std::int64_t revision = contact_revision();
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    auto log = [&](std::int64_t user_id, std::int64_t first_id, std::int64_t last_id) {
+      db_.prepare(sql::kInsertContactChanges).bind_all(user_id, revision, first_id, last_id, now).run();
+    };
+    std::size_t start = 0;
+    for (std::size_t i = 1; i <= written_.size(); ++i) {
+      bool run_goes_on = i < written_.size() && written_[i].first == written_[start].first &&
+                         written_[i].second <= written_[i - 1].second + 1;
+      if (run_goes_on) continue;
+      log(written_[start].first, written_[start].second, written_[i - 1].second);
+      start = i;
+    }
+    if (now - pruned_log_ >= 3600) {
+      db_.prepare(sql::kPruneContactChanges).bind_all(now - kChangesKept).run();
+      db_.prepare(sql::kPruneContactDeletions).bind_all(now - kChangesKept).run();
+      pruned_log_ = now;
+    }
   }
 
   // A kept unit's own contact writes are in the identity indexes it synced, so they reflect its
@@ -847,20 +873,18 @@ class SqliteWriteTx final : public WriteTx {
     if (accepted.empty()) return ids;
 
     std::int64_t next_id = nullable_int(db_, sql::kContactIdCeiling).value_or(0) + 1;
-    const std::int64_t revision = contact_revision();
     for (std::size_t done = 0; done < accepted.size();) {
       std::size_t rows = accepted.size() - done >= sql::kContactsPerInsert ? sql::kContactsPerInsert : 1;
       auto stmt = db_.prepare(sql::contacts_insert_if_new(rows));
       const std::int64_t first_id = next_id;
       for (std::size_t k = 0; k < rows; ++k) {
         const crm::Contact& c = contacts[accepted[done + k]];
-        int p = static_cast<int>(18 * k) + 1;
+        int p = static_cast<int>(17 * k) + 1;
         stmt.bind(p, next_id++);
         stmt.bind(p + 1, c.user_id);
         bind_contact_fields(stmt, p + 2, c);
         stmt.bind(p + 15, c.created);
         stmt.bind(p + 16, c.updated);
-        stmt.bind(p + 17, revision);
       }
       stmt.run();
       // Rows the Telegram id index refused left their id unused.
@@ -875,6 +899,7 @@ class SqliteWriteTx final : public WriteTx {
         std::int64_t id = first_id + static_cast<std::int64_t>(k);
         if (!all_written && !std::binary_search(written.begin(), written.end(), id)) continue;
         ids[accepted[done + k]] = id;
+        written_.emplace_back(contacts[accepted[done + k]].user_id, id);
       }
       done += rows;
     }
@@ -897,10 +922,10 @@ class SqliteWriteTx final : public WriteTx {
     auto stmt = db_.prepare(sql::kUpdateContact);
     bind_contact_fields(stmt, 1, c);
     stmt.bind(14, c.updated);
-    stmt.bind(15, contact_revision());
-    stmt.bind(16, c.user_id);
-    stmt.bind(17, c.id);
+    stmt.bind(15, c.user_id);
+    stmt.bind(16, c.id);
     stmt.run();
+    written_.emplace_back(c.user_id, c.id);
     index_identifiers(c, c.id);
   }
 
@@ -908,10 +933,10 @@ class SqliteWriteTx final : public WriteTx {
     auto stmt = db_.prepare(sql::kUpdateContactDetails);
     int next = bind_contact_details(stmt, 1, c);
     stmt.bind(next, c.updated);
-    stmt.bind(next + 1, contact_revision());
-    stmt.bind(next + 2, c.user_id);
-    stmt.bind(next + 3, c.id);
+    stmt.bind(next + 1, c.user_id);
+    stmt.bind(next + 2, c.id);
     stmt.run();
+    written_.emplace_back(c.user_id, c.id);
   }
 
   void delete_contact(std::int64_t user_id, std::int64_t id) override {
@@ -1172,8 +1197,8 @@ class SqliteWriteTx final : public WriteTx {
     bind_contact_fields(stmt, 2, c);
     stmt.bind(15, c.created);
     stmt.bind(16, c.updated);
-    stmt.bind(17, contact_revision());
     stmt.run();
+    if (db_.changes() == 1) written_.emplace_back(c.user_id, db_.last_insert_id());
   }
 
   // Username and phone are unique per workspace: the identity index names the candidates, the
@@ -1292,6 +1317,8 @@ class SqliteWriteTx final : public WriteTx {
   std::unordered_map<std::int64_t, WorkspaceIdentities> identities_;
   std::vector<std::int64_t> synced_;  // workspaces whose index this unit brought up to date
   std::vector<std::int64_t> pruned_;  // workspaces whose index lost entries in this unit
+  std::vector<std::pair<std::int64_t, std::int64_t>> written_;  // (account, contact id) this unit wrote
+  std::int64_t pruned_log_ = 0;  // when the change log was last pruned
 };
 
 }  // namespace
@@ -1350,9 +1377,6 @@ SqliteStore::SqliteStore(std::string path, WriterOptions options) : path_(std::m
   writer_db_->exec(("PRAGMA wal_autocheckpoint=" + std::to_string(options_.checkpoint_pages)).c_str());
   writer_db_->exec(sql::kAbandonSending);
   writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();
-  writer_db_->prepare(sql::kPruneContactDeletions)
-      .bind_all(static_cast<std::int64_t>(std::time(nullptr)) - kDeletionsKept)
-      .run();
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -1401,6 +1425,7 @@ void SqliteStore::writer_loop() {
         tx.begin_unit();
         try {
           batch[i].fn(tx);
+          tx.log_changes();
           writer_db_->prepare(sql::kRelease).run();
           tx.end_unit(true);
         } catch (...) {
