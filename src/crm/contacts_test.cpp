@@ -287,6 +287,22 @@ TEST_F(ContactsTest, DedupHoldsBetweenStoresSharingTheDatabase) {
   clash.username.clear();
   clash.phone = "+79161234567";
   EXPECT_THROW(other.write([&](WriteTx& tx) { tx.insert_contact(clash); }), std::runtime_error);
+  // The Telegram id too, though no SQL index holds it any more: on insert and on update.
+  auto with_id = upsert({.telegram_id = "4242", .username = "@Has_Telegram"});
+  ASSERT_EQ(with_id.outcome, Outcome::Created);
+  clash.phone.clear();
+  clash.telegram_id = 4242;
+  EXPECT_THROW(other.write([&](WriteTx& tx) { tx.insert_contact(clash); }), std::runtime_error);
+  Contact moved = get(first.contact_id);
+  moved.telegram_id = 4242;
+  EXPECT_THROW(other.write([&](WriteTx& tx) { tx.update_contact(moved); }), std::runtime_error);
+  other.write([&](WriteTx& tx) {
+    auto found = tx.contact_by_telegram_id(user_, 4242);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, with_id.contact_id);
+  });
+  store_->write([&](WriteTx& tx) { tx.delete_contact(user_, with_id.contact_id); });
+  other.write([&](WriteTx& tx) { EXPECT_FALSE(tx.contact_by_telegram_id(user_, 4242)); });
   EXPECT_EQ(all().size(), 3u);
   // Other workspaces are not concerned.
   EXPECT_EQ(upsert({.username = "@renamed_now"}, Mode::CreateUpdate, other_user_).outcome, Outcome::Created);

@@ -26,8 +26,12 @@ std::uint64_t IdentityIndex::digest(IdentityKind kind, std::string_view value) {
   return spread_bits(h);
 }
 
+std::uint64_t IdentityIndex::telegram_digest(std::int64_t telegram_id) {
+  return spread_bits(static_cast<std::uint64_t>(telegram_id) * 4 + static_cast<std::uint64_t>(IdentityKind::Telegram));
+}
+
 void IdentityIndex::add(std::uint64_t digest, std::int64_t contact_id) {
-  if (2 * (used_ + 1) > slots_.size()) grow_to(std::max<std::size_t>(64, slots_.size() * 2));
+  if (4 * (used_ + 1) > 3 * slots_.size()) grow_to(std::max<std::size_t>(64, slots_.size() * 2));
   digest = stored(digest);
   std::size_t i = home(digest);
   for (; slots_[i].digest != 0; i = (i + 1) & mask()) {
@@ -59,7 +63,7 @@ void IdentityIndex::remove(std::uint64_t digest, std::int64_t contact_id) {
 }
 
 void IdentityIndex::reserve(std::size_t entries) {
-  std::size_t wanted = std::bit_ceil(std::max<std::size_t>(64, 2 * entries));
+  std::size_t wanted = std::bit_ceil(std::max<std::size_t>(64, entries + entries / 3 + 1));
   if (wanted > slots_.size()) grow_to(wanted);
 }
 

@@ -1,16 +1,18 @@
-// Which contacts of one workspace may hold a username or a phone: the store's
-// writer answers dedup look-ups from this instead of unique SQL indexes
-// (issue 6: random keys in those indexes made every imported contact cost
-// ~15 µs of B-tree and WAL work; see docs/benchmarks.md, "Contact import").
+// Which contacts of one workspace may hold a Telegram id, a username or a
+// phone: the store's writer answers dedup look-ups from this instead of unique
+// SQL indexes (issue 6: random keys in those indexes made every imported
+// contact cost ~15 µs of B-tree and WAL work; see docs/benchmarks.md,
+// "Contact import").
 //
 // Contract: the index maps a 64-bit digest of (kind, value) to contact ids.
-// Its owner keeps it *complete*: every username and phone a contact holds has
-// an entry for that contact. It need not be exact: an entry may outlive the
+// Its owner keeps it *complete*: every identifier a contact holds has an entry
+// for that contact. It need not be exact: an entry may outlive the
 // identifier (the contact changed or was deleted since), and two values may
 // share a digest, so every candidate must be checked against the contact
 // itself. Username digests fold ASCII case (as username_key() does), so
-// "@Alice" and "@alice" meet. Memory: 16 bytes a slot, at most twice the
-// entries (~64 MiB for 1M contacts with a username and a phone each).
+// "@Alice" and "@alice" meet. Memory: 16 bytes a slot, slots at most 3/4
+// full (64-128 MiB for 1M contacts with a username, a phone and, for half of
+// them, a Telegram id).
 // Thread-safety: none; the owner serialises access.
 #pragma once
 
@@ -21,11 +23,12 @@
 
 namespace tglead::crm {
 
-enum class IdentityKind : std::uint8_t { Username = 1, Phone = 2 };
+enum class IdentityKind : std::uint8_t { Username = 1, Phone = 2, Telegram = 3 };
 
 class IdentityIndex {
  public:
   static std::uint64_t digest(IdentityKind kind, std::string_view value);
+  static std::uint64_t telegram_digest(std::int64_t telegram_id);
 
   // Adding an entry that exists already changes nothing.
   void add(std::uint64_t digest, std::int64_t contact_id);

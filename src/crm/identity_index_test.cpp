@@ -26,6 +26,11 @@ TEST(IdentityIndexTest, DigestsFoldUsernameCaseOnlyAndTellKindsApart) {
   EXPECT_NE(IdentityIndex::digest(K::Username, "alice"), IdentityIndex::digest(K::Username, "alicf"));
   EXPECT_NE(IdentityIndex::digest(K::Phone, "+49ABC"), IdentityIndex::digest(K::Phone, "+49abc"));
   EXPECT_NE(IdentityIndex::digest(K::Username, "4930123"), IdentityIndex::digest(K::Phone, "4930123"));
+  EXPECT_NE(IdentityIndex::telegram_digest(4930123), IdentityIndex::digest(K::Phone, "4930123"));
+  // Consecutive Telegram ids spread over the slots (a home slot comes from the bits above the 7th).
+  std::set<std::uint64_t> homes;
+  for (std::int64_t id = 5000000000; id < 5000001000; ++id) homes.insert((IdentityIndex::telegram_digest(id) >> 7) & 1023);
+  EXPECT_GT(homes.size(), 600u);
 }
 
 TEST(IdentityIndexTest, AgreesWithAMultimapThroughAddsAndRemoves) {

@@ -272,26 +272,18 @@ inline constexpr const char* kMissingRollups =
 
 inline constexpr const char* kContactById =
     "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.id = ?";
-inline constexpr const char* kContactByTelegramId =
-    "SELECT " TGLEAD_CONTACT_COLUMNS " FROM contacts ct WHERE ct.user_id = ? AND ct.telegram_id = ?";
 inline constexpr const char* kInsertContact =
     "INSERT INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
     "group_name, source, status, priority, created_by, import_id, created, updated) "
     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-// Username and phone were checked in the writer's identity index; the unique index on the
-// Telegram id still refuses the row in the descent that inserts it.
-inline constexpr const char* kInsertContactIfNew =
-    "INSERT OR IGNORE INTO contacts (user_id, telegram_id, username, phone, first_name, last_name, country, language, "
-    "group_name, source, status, priority, created_by, import_id, created, updated) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-// kInsertContactIfNew for many contacts in one statement, with ids the writer gives (it knows the
-// next free one while it holds the write lock): a statement's fixed cost is paid once per
-// kContactsPerInsert contacts, and the ids tell which rows the Telegram id index refused.
+// kInsertContact for many contacts in one statement, with ids the writer gives (it knows the next
+// free one while it holds the write lock): a statement's fixed cost is paid once per
+// kContactsPerInsert contacts.
 inline constexpr std::size_t kContactsPerInsert = 64;
-inline const char* contacts_insert_if_new(std::size_t rows) {
+inline const char* contacts_insert(std::size_t rows) {
   static const auto text = [](std::size_t n) {
     std::string sql =
-        "INSERT OR IGNORE INTO contacts (id, user_id, telegram_id, username, phone, first_name, last_name, country, "
+        "INSERT INTO contacts (id, user_id, telegram_id, username, phone, first_name, last_name, country, "
         "language, group_name, source, status, priority, created_by, import_id, created, updated) VALUES ";
     for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     return sql;
@@ -299,7 +291,6 @@ inline const char* contacts_insert_if_new(std::size_t rows) {
   static const std::string one = text(1), many = text(kContactsPerInsert);
   return rows == 1 ? one.c_str() : many.c_str();
 }
-inline constexpr const char* kContactIdsBetween = "SELECT id FROM contacts WHERE id BETWEEN ? AND ?";
 inline constexpr const char* kUpdateContact =
     "UPDATE contacts SET telegram_id=?, username=?, phone=?, first_name=?, last_name=?, country=?, language=?, "
     "group_name=?, source=?, status=?, priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
@@ -307,21 +298,22 @@ inline constexpr const char* kUpdateContactDetails =
     "UPDATE contacts SET first_name=?, last_name=?, country=?, language=?, group_name=?, source=?, status=?, "
     "priority=?, created_by=?, import_id=?, updated=? WHERE user_id=? AND id=?";
 inline constexpr const char* kDeleteContact =
-    "DELETE FROM contacts WHERE user_id = ? AND id = ? RETURNING username, phone";
+    "DELETE FROM contacts WHERE user_id = ? AND id = ? RETURNING username, phone, telegram_id";
 // The writer's identity index (crm/identity_index.hpp): a full load, by the same two plans as the
 // segment columns below, and the catch-up on what other processes changed.
 inline constexpr const char* kIdentitiesOfWorkspace =
-    "SELECT id, username, phone FROM contacts WHERE user_id = ? AND (username IS NOT NULL OR phone IS NOT NULL)";
+    "SELECT id, username, phone, telegram_id FROM contacts WHERE user_id = ?";
 inline constexpr const char* kIdentitiesOfWorkspaceByScan =
-    "SELECT id, username, phone FROM contacts WHERE +user_id = ? AND (username IS NOT NULL OR phone IS NOT NULL)";
-inline constexpr const char* kIdentifiersOfContact = "SELECT username, phone FROM contacts WHERE user_id = ? AND id = ?";
+    "SELECT id, username, phone, telegram_id FROM contacts WHERE +user_id = ?";
+inline constexpr const char* kIdentifiersOfContact =
+    "SELECT username, phone, telegram_id FROM contacts WHERE user_id = ? AND id = ?";
 // The contacts written after a revision, by the ranges of the change log (a contact written by
 // several units comes once per unit).
 #define TGLEAD_CONTACTS_CHANGED_SINCE                                                      \
   " FROM contact_changes ch JOIN contacts ct ON ct.id BETWEEN ch.first_id AND ch.last_id " \
   "WHERE ch.user_id = ?1 AND ch.rev > ?2 AND ct.user_id = ?1"
 inline constexpr const char* kIdentitiesChangedSince =
-    "SELECT ct.id, ct.username, ct.phone" TGLEAD_CONTACTS_CHANGED_SINCE;
+    "SELECT ct.id, ct.username, ct.phone, ct.telegram_id" TGLEAD_CONTACTS_CHANGED_SINCE;
 // The contact change log (schema migration 9) read by the in-memory segment counts.
 inline constexpr const char* kNextContactRevision =
     "UPDATE contact_revision SET value = value + 1 WHERE id = 1 RETURNING value";
@@ -473,11 +465,13 @@ inline constexpr const char* kMarkCrawlMember =
     "ON CONFLICT (crawl_id, telegram_id) DO UPDATE SET round = excluded.round, recorded = excluded.recorded "
     "WHERE crawl_members.round < excluded.round";
 inline constexpr const char* kCrawlMembers =
-    "SELECT m.telegram_id, m.via, m.first_seen, m.recorded, COALESCE(ct.id, 0), COALESCE(ct.username, ''), "
-    "COALESCE(ct.first_name, ''), COALESCE(ct.last_name, '') FROM crawls cr "
-    "JOIN crawl_members m ON m.crawl_id = cr.id "
-    "LEFT JOIN contacts ct ON ct.user_id = cr.user_id AND ct.telegram_id = m.telegram_id "
+    "SELECT m.telegram_id, m.via, m.first_seen, m.recorded FROM crawls cr JOIN crawl_members m ON m.crawl_id = cr.id "
     "WHERE cr.user_id = ? AND cr.id = ? ORDER BY m.first_seen DESC, m.telegram_id DESC LIMIT ? OFFSET ?";
+// The contacts of a page of crawl members: one pass over the account's contacts (no index on the
+// Telegram id, see schema migration 11), with the page's ids in a JSON array.
+inline constexpr const char* kContactsWithTelegramIds =
+    "SELECT telegram_id, id, COALESCE(username, ''), first_name, last_name FROM contacts "
+    "WHERE user_id = ? AND telegram_id IN (SELECT value FROM json_each(?))";
 inline constexpr const char* kCountCrawlMembers =
     "SELECT COUNT(*) FROM crawls cr JOIN crawl_members m ON m.crawl_id = cr.id WHERE cr.user_id = ? AND cr.id = ?";
 // Rule 13 for crawls; a crawl already running on the new id wins.

@@ -264,11 +264,9 @@ Crawl read_crawl(const Stmt& s) {
   return c;
 }
 
-CrawlMember read_crawl_member(const Stmt& s) {
-  return CrawlMember{s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.text(5), s.text(6), s.text(7)};
-}
+CrawlMember read_crawl_member(const Stmt& s) { return CrawlMember{s.int64(0), s.text(1), s.int64(2), s.int64(3)}; }
 
-// Unknown identifiers are NULL so the partial unique indexes ignore them.
+// Unknown identifiers are NULL, never 0 or '' (segment rules test them with IS NULL).
 void bind_id_or_null(Stmt& stmt, int index, std::int64_t value) {
   if (value == 0) {
     stmt.bind_null(index);
@@ -808,17 +806,23 @@ class SqliteWriteTx final : public WriteTx {
 
   std::optional<crm::Contact> contact_by_telegram_id(std::int64_t user_id, std::int64_t telegram_id) override {
     if (telegram_id == 0) return std::nullopt;
-    return one<crm::Contact>(db_, sql::kContactByTelegramId, read_contact, user_id, telegram_id);
+    crm::Contact wanted;
+    wanted.telegram_id = telegram_id;
+    return holder(user_id, crm::IdentityKind::Telegram, wanted);
   }
 
   std::optional<crm::Contact> contact_by_username(std::int64_t user_id, std::string_view username) override {
     if (username.empty()) return std::nullopt;
-    return holder(user_id, crm::IdentityKind::Username, username, 0);
+    crm::Contact wanted;
+    wanted.username = username;
+    return holder(user_id, crm::IdentityKind::Username, wanted);
   }
 
   std::optional<crm::Contact> contact_by_phone(std::int64_t user_id, std::string_view phone) override {
     if (phone.empty()) return std::nullopt;
-    return holder(user_id, crm::IdentityKind::Phone, phone, 0);
+    crm::Contact wanted;
+    wanted.phone = phone;
+    return holder(user_id, crm::IdentityKind::Phone, wanted);
   }
 
   std::int64_t insert_contact(const crm::Contact& c) override {
@@ -831,8 +835,7 @@ class SqliteWriteTx final : public WriteTx {
 
   std::int64_t insert_contact_if_new(const crm::Contact& c) override {
     if (taken_identifier(c)) return 0;
-    insert(sql::kInsertContactIfNew, c);
-    if (db_.changes() != 1) return 0;
+    insert(sql::kInsertContact, c);
     std::int64_t id = db_.last_insert_id();
     index_identifiers(c, id);
     return id;
@@ -849,8 +852,7 @@ class SqliteWriteTx final : public WriteTx {
     for (std::size_t i = 0; i < contacts.size(); ++i) keys[i] = keys_of(contacts[i]);
     auto prefetch = [&](std::size_t i) {
       if (i >= contacts.size()) return;
-      index.prefetch(keys[i].username);
-      index.prefetch(keys[i].phone);
+      for (std::uint64_t digest : {keys[i].telegram, keys[i].username, keys[i].phone}) index.prefetch(digest);
     };
     for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
     std::vector<std::size_t> accepted;
@@ -861,8 +863,9 @@ class SqliteWriteTx final : public WriteTx {
     // Of contacts sharing a digest, the first one is accepted.
     std::vector<std::pair<std::uint64_t, std::size_t>> claims;
     for (std::size_t i : accepted) {
-      if (keys[i].username) claims.emplace_back(keys[i].username, i);
-      if (keys[i].phone) claims.emplace_back(keys[i].phone, i);
+      for (std::uint64_t digest : {keys[i].telegram, keys[i].username, keys[i].phone}) {
+        if (digest) claims.emplace_back(digest, i);
+      }
     }
     std::sort(claims.begin(), claims.end());
     std::vector<bool> refused(contacts.size());
@@ -875,7 +878,7 @@ class SqliteWriteTx final : public WriteTx {
     std::int64_t next_id = nullable_int(db_, sql::kContactIdCeiling).value_or(0) + 1;
     for (std::size_t done = 0; done < accepted.size();) {
       std::size_t rows = accepted.size() - done >= sql::kContactsPerInsert ? sql::kContactsPerInsert : 1;
-      auto stmt = db_.prepare(sql::contacts_insert_if_new(rows));
+      auto stmt = db_.prepare(sql::contacts_insert(rows));
       const std::int64_t first_id = next_id;
       for (std::size_t k = 0; k < rows; ++k) {
         const crm::Contact& c = contacts[accepted[done + k]];
@@ -887,29 +890,17 @@ class SqliteWriteTx final : public WriteTx {
         stmt.bind(p + 16, c.updated);
       }
       stmt.run();
-      // Rows the Telegram id index refused left their id unused.
-      const bool all_written = static_cast<std::size_t>(db_.changes()) == rows;
-      std::vector<std::int64_t> written;
-      if (!all_written) {
-        auto present = db_.prepare(sql::kContactIdsBetween);
-        present.bind_all(first_id, next_id - 1);
-        written = ids_of(present);
-      }
       for (std::size_t k = 0; k < rows; ++k) {
         std::int64_t id = first_id + static_cast<std::int64_t>(k);
-        if (!all_written && !std::binary_search(written.begin(), written.end(), id)) continue;
         ids[accepted[done + k]] = id;
         written_.emplace_back(contacts[accepted[done + k]].user_id, id);
       }
       done += rows;
     }
     for (std::size_t k = 0; k < accepted.size(); ++k) {
-      if (k + kAhead < accepted.size()) {
-        index.prefetch(keys[accepted[k + kAhead]].username);
-        index.prefetch(keys[accepted[k + kAhead]].phone);
-      }
+      if (k + kAhead < accepted.size()) prefetch(accepted[k + kAhead]);
       std::size_t i = accepted[k];
-      if (ids[i] != 0) index_identifiers(contacts[i].user_id, ids[i], keys[i]);
+      index_identifiers(contacts[i].user_id, ids[i], keys[i]);
     }
     return ids;
   }
@@ -946,6 +937,7 @@ class SqliteWriteTx final : public WriteTx {
     if (auto held = identities_.find(user_id); held != identities_.end()) {
       if (!deleted.is_null(0)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Username, deleted.text(0)), id);
       if (!deleted.is_null(1)) held->second.index.remove(crm::IdentityIndex::digest(crm::IdentityKind::Phone, deleted.text(1)), id);
+      if (!deleted.is_null(2)) held->second.index.remove(crm::IdentityIndex::telegram_digest(deleted.int64(2)), id);
       pruned_.push_back(user_id);
     }
     while (deleted.step()) {
@@ -1198,52 +1190,69 @@ class SqliteWriteTx final : public WriteTx {
     stmt.bind(15, c.created);
     stmt.bind(16, c.updated);
     stmt.run();
-    if (db_.changes() == 1) written_.emplace_back(c.user_id, db_.last_insert_id());
+    written_.emplace_back(c.user_id, db_.last_insert_id());
   }
 
-  // Username and phone are unique per workspace: the identity index names the candidates, the
-  // rows decide (an entry may be stale or share its digest).
-  static bool holds(crm::IdentityKind kind, std::string_view stored, std::string_view value) {
-    return kind == crm::IdentityKind::Username ? util::ascii_iequals(stored, value) : stored == value;
+  // Telegram id, username and phone are unique per workspace: the identity index names the
+  // candidates, the rows decide (an entry may be stale or share its digest).
+  static bool holds(crm::IdentityKind kind, const crm::Contact& wanted, std::string_view username,
+                    std::string_view phone, std::int64_t telegram_id) {
+    switch (kind) {
+      case crm::IdentityKind::Username: return util::ascii_iequals(username, wanted.username);
+      case crm::IdentityKind::Phone: return phone == wanted.phone;
+      case crm::IdentityKind::Telegram: return telegram_id == wanted.telegram_id;
+    }
+    return false;
   }
 
-  std::optional<crm::Contact> holder(std::int64_t user_id, crm::IdentityKind kind, std::string_view value,
-                                     std::int64_t other_than) {
+  static std::uint64_t digest_of(crm::IdentityKind kind, const crm::Contact& c) {
+    switch (kind) {
+      case crm::IdentityKind::Username: return crm::IdentityIndex::digest(kind, c.username);
+      case crm::IdentityKind::Phone: return crm::IdentityIndex::digest(kind, c.phone);
+      case crm::IdentityKind::Telegram: return crm::IdentityIndex::telegram_digest(c.telegram_id);
+    }
+    return 0;
+  }
+
+  // The contact holding the `kind` identifier of `wanted`.
+  std::optional<crm::Contact> holder(std::int64_t user_id, crm::IdentityKind kind, const crm::Contact& wanted) {
     std::optional<crm::Contact> found;
-    identities(user_id).any_of(crm::IdentityIndex::digest(kind, value), [&](std::int64_t id) {
-      if (id == other_than) return false;
+    identities(user_id).any_of(digest_of(kind, wanted), [&](std::int64_t id) {
       found = contact(user_id, id);
-      if (found && holds(kind, kind == crm::IdentityKind::Username ? found->username : found->phone, value)) return true;
+      if (found && holds(kind, wanted, found->username, found->phone, found->telegram_id)) return true;
       found.reset();
       return false;
     });
     return found;
   }
 
-  // The dedup digests of a contact's username and phone; 0 for one it lacks.
+  // The dedup digests of a contact's identifiers; 0 for one it lacks.
   struct IdentityKeys {
-    std::uint64_t username = 0, phone = 0;
+    std::uint64_t telegram = 0, username = 0, phone = 0;
   };
   static IdentityKeys keys_of(const crm::Contact& c) {
-    return {c.username.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username),
+    return {c.telegram_id == 0 ? 0 : crm::IdentityIndex::telegram_digest(c.telegram_id),
+            c.username.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username),
             c.phone.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone)};
   }
 
-  // Whether a contact other than `c` holds `value`; reads only the identifiers of candidates.
-  bool taken(const crm::Contact& c, crm::IdentityKind kind, std::string_view value, std::uint64_t digest) {
+  // Whether a contact other than `c` holds its `kind` identifier; reads only the identifiers of
+  // candidates.
+  bool taken(const crm::Contact& c, crm::IdentityKind kind, std::uint64_t digest) {
     return identities(c.user_id).any_of(digest, [&](std::int64_t id) {
       if (id == c.id) return false;
       auto held = db_.prepare(sql::kIdentifiersOfContact);
       held.bind_all(c.user_id, id);
-      int column = kind == crm::IdentityKind::Username ? 0 : 1;
-      return held.step() && !held.is_null(column) && holds(kind, held.text(column), value);
+      return held.step() && holds(kind, c, held.is_null(0) ? "" : held.text(0), held.is_null(1) ? "" : held.text(1),
+                                  held.is_null(2) ? 0 : held.int64(2));
     });
   }
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
   const char* taken_identifier(const crm::Contact& c, const IdentityKeys& keys) {
-    if (keys.username && taken(c, crm::IdentityKind::Username, c.username, keys.username)) return "username";
-    if (keys.phone && taken(c, crm::IdentityKind::Phone, c.phone, keys.phone)) return "phone";
+    if (keys.telegram && taken(c, crm::IdentityKind::Telegram, keys.telegram)) return "telegram_id";
+    if (keys.username && taken(c, crm::IdentityKind::Username, keys.username)) return "username";
+    if (keys.phone && taken(c, crm::IdentityKind::Phone, keys.phone)) return "phone";
     return nullptr;
   }
   const char* taken_identifier(const crm::Contact& c) { return taken_identifier(c, keys_of(c)); }
@@ -1257,8 +1266,9 @@ class SqliteWriteTx final : public WriteTx {
 
   void index_identifiers(std::int64_t user_id, std::int64_t id, const IdentityKeys& keys) {
     auto& index = identities(user_id);
-    if (keys.username) index.add(keys.username, id);
-    if (keys.phone) index.add(keys.phone, id);
+    for (std::uint64_t digest : {keys.telegram, keys.username, keys.phone}) {
+      if (digest) index.add(digest, id);
+    }
   }
   void index_identifiers(const crm::Contact& c, std::int64_t id) { index_identifiers(c.user_id, id, keys_of(c)); }
 
@@ -1276,12 +1286,13 @@ class SqliteWriteTx final : public WriteTx {
         std::int64_t id = rows.int64(0);
         if (!rows.is_null(1)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Username, rows.text(1)), id);
         if (!rows.is_null(2)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, rows.text(2)), id);
+        if (!rows.is_null(3)) held.index.add(crm::IdentityIndex::telegram_digest(rows.int64(3)), id);
       }
     };
     if (held.revision < 0 || now - held.loaded > kIdentitiesMaxAge) {
       held.index.clear();
       std::int64_t contacts = contacts_in_workspace(db_, user_id);
-      held.index.reserve(2 * static_cast<std::size_t>(contacts));
+      held.index.reserve(3 * static_cast<std::size_t>(contacts));
       auto rows = db_.prepare(most_of_table(db_, contacts) ? sql::kIdentitiesOfWorkspaceByScan : sql::kIdentitiesOfWorkspace);
       rows.bind_all(user_id);
       add_rows(rows);
@@ -1981,7 +1992,29 @@ std::vector<CrawlMember> SqliteStore::crawl_members(std::int64_t user_id, std::i
     *total = one<std::int64_t>(*r, sql::kCountCrawlMembers, [](const Stmt& s) { return s.int64(0); }, user_id,
                                crawl_id).value_or(0);
   }
-  return many<CrawlMember>(*r, sql::kCrawlMembers, read_crawl_member, user_id, crawl_id, limit, offset);
+  auto members = many<CrawlMember>(*r, sql::kCrawlMembers, read_crawl_member, user_id, crawl_id, limit, offset);
+  if (members.empty()) return members;
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& m : members) ids.push_back(m.telegram_id);
+  std::map<std::int64_t, CrawlMember> contacts;
+  auto found = (*r).prepare(sql::kContactsWithTelegramIds);
+  found.bind_all(user_id, ids.dump());
+  while (found.step()) {
+    CrawlMember& c = contacts[found.int64(0)];
+    c.contact_id = found.int64(1);
+    c.username = found.text(2);
+    c.first_name = found.text(3);
+    c.last_name = found.text(4);
+  }
+  for (auto& m : members) {
+    auto it = contacts.find(m.telegram_id);
+    if (it == contacts.end()) continue;
+    m.contact_id = it->second.contact_id;
+    m.username = it->second.username;
+    m.first_name = it->second.first_name;
+    m.last_name = it->second.last_name;
+  }
+  return members;
 }
 
 std::vector<crm::FieldDefinition> SqliteStore::fields(std::int64_t user_id) {
