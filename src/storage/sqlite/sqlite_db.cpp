@@ -33,6 +33,12 @@ Stmt& Stmt::bind(int index, std::string_view value) {
   return *this;
 }
 
+Stmt& Stmt::bind_unowned(int index, std::string_view value) {
+  int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) fail(db_, rc, "bind");
+  return *this;
+}
+
 Stmt& Stmt::bind_null(int index) {
   if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
@@ -50,10 +56,12 @@ void Stmt::run() {
   }
 }
 
-std::string Stmt::text(int column) const {
+std::string Stmt::text(int column) const { return std::string(text_view(column)); }
+
+std::string_view Stmt::text_view(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (data == nullptr) return {};
-  return std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  return std::string_view(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 Db::Db(const std::string& path, bool read_only) {

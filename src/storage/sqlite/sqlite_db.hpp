@@ -43,6 +43,9 @@ class Stmt {
   Stmt& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Stmt& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Stmt& bind_null(int index);
+  // bind() without the copy: SQLite reads `value` in place, so it must stay valid until this
+  // Stmt ends (which resets the statement). For bulk writes of values the caller holds anyway.
+  Stmt& bind_unowned(int index, std::string_view value);
 
   // Binds in order starting at 1.
   template <typename... Args>
@@ -58,6 +61,8 @@ class Stmt {
   std::int64_t int64(int column) const { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const;
+  // The column's text in place, valid until the next step() or the end of this Stmt.
+  std::string_view text_view(int column) const;
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   int parameter_count() const { return sqlite3_bind_parameter_count(stmt_); }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -279,26 +280,27 @@ void bind_text_or_null(Stmt& stmt, int index, const std::string& value) {
   if (value.empty()) {
     stmt.bind_null(index);
   } else {
-    stmt.bind(index, value);
+    stmt.bind_unowned(index, value);
   }
 }
 
-// Binds telegram_id .. updated-or-created (14 values) from `first`, in kInsertContact order minus user_id.
-// Binds first_name .. import_id; returns the next parameter.
+// Binds first_name .. import_id of `c`, which must outlive `stmt` (bind_unowned); returns the
+// next parameter.
 int bind_contact_details(Stmt& stmt, int first, const crm::Contact& c) {
-  stmt.bind(first, c.first_name);
-  stmt.bind(first + 1, c.last_name);
-  stmt.bind(first + 2, c.country);
-  stmt.bind(first + 3, c.language);
-  stmt.bind(first + 4, c.group);
-  stmt.bind(first + 5, crm::source_name(c.source));
-  stmt.bind(first + 6, crm::status_name(c.status));
-  stmt.bind(first + 7, crm::priority_name(c.priority));
+  stmt.bind_unowned(first, c.first_name);
+  stmt.bind_unowned(first + 1, c.last_name);
+  stmt.bind_unowned(first + 2, c.country);
+  stmt.bind_unowned(first + 3, c.language);
+  stmt.bind_unowned(first + 4, c.group);
+  stmt.bind_unowned(first + 5, crm::source_name(c.source));
+  stmt.bind_unowned(first + 6, crm::status_name(c.status));
+  stmt.bind_unowned(first + 7, crm::priority_name(c.priority));
   stmt.bind(first + 8, c.created_by);
   stmt.bind(first + 9, c.import_id);
   return first + 10;
 }
 
+// Binds telegram_id .. import_id (13 values) of `c`, which must outlive `stmt`, from `first`.
 void bind_contact_fields(Stmt& stmt, int first, const crm::Contact& c) {
   bind_id_or_null(stmt, first, c.telegram_id);
   bind_text_or_null(stmt, first + 1, c.username);
@@ -1243,8 +1245,7 @@ class SqliteWriteTx final : public WriteTx {
       if (id == c.id) return false;
       auto held = db_.prepare(sql::kIdentifiersOfContact);
       held.bind_all(c.user_id, id);
-      return held.step() && holds(kind, c, held.is_null(0) ? "" : held.text(0), held.is_null(1) ? "" : held.text(1),
-                                  held.is_null(2) ? 0 : held.int64(2));
+      return held.step() && holds(kind, c, held.text_view(0), held.text_view(1), held.is_null(2) ? 0 : held.int64(2));
     });
   }
 
@@ -1281,13 +1282,24 @@ class SqliteWriteTx final : public WriteTx {
     auto now = std::chrono::steady_clock::now();
     held.used = now;
     std::int64_t current = nullable_int(db_, sql::kContactRevision).value_or(0);
+    // Entries go in 64 at a time, their slots fetched first, so that the cache misses overlap.
     auto add_rows = [&](Stmt& rows) {
+      std::array<std::pair<std::uint64_t, std::int64_t>, 64> pending;
+      std::size_t waiting = 0;
+      auto add = [&](std::uint64_t digest, std::int64_t id) {
+        held.index.prefetch(digest);
+        pending[waiting++] = {digest, id};
+        if (waiting < pending.size()) return;
+        for (const auto& [d, contact] : pending) held.index.add(d, contact);
+        waiting = 0;
+      };
       while (rows.step()) {
         std::int64_t id = rows.int64(0);
-        if (!rows.is_null(1)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Username, rows.text(1)), id);
-        if (!rows.is_null(2)) held.index.add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, rows.text(2)), id);
-        if (!rows.is_null(3)) held.index.add(crm::IdentityIndex::telegram_digest(rows.int64(3)), id);
+        if (!rows.is_null(1)) add(crm::IdentityIndex::digest(crm::IdentityKind::Username, rows.text_view(1)), id);
+        if (!rows.is_null(2)) add(crm::IdentityIndex::digest(crm::IdentityKind::Phone, rows.text_view(2)), id);
+        if (!rows.is_null(3)) add(crm::IdentityIndex::telegram_digest(rows.int64(3)), id);
       }
+      for (std::size_t i = 0; i < waiting; ++i) held.index.add(pending[i].first, pending[i].second);
     };
     if (held.revision < 0 || now - held.loaded > kIdentitiesMaxAge) {
       held.index.clear();
