@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "crm/identity_index.hpp"
 #include "util/ascii.hpp"
 #include "util/csv_reader.hpp"
 #include "util/xlsx_reader.hpp"
@@ -424,15 +424,45 @@ struct RowHash {
   std::uint64_t a = 0, b = 0;
   bool operator==(const RowHash&) const = default;
 };
-struct RowHashHasher {
-  std::size_t operator()(const RowHash& h) const { return static_cast<std::size_t>(h.a); }
-};
 
 RowHash hash_key(const std::string& key) {
+  // b is never 0, which marks an empty slot of SeenRows.
   RowHash h{std::hash<std::string>{}(key), 14695981039346656037ull};
   for (unsigned char c : key) h.b = (h.b ^ c) * 1099511628211ull;
+  h.b |= 1;
   return h;
 }
+
+// The rows of a file seen so far: one flat table (a million rows cost one allocation, not a
+// million nodes, to fill and to free).
+class SeenRows {
+ public:
+  // false when `h` was seen before.
+  bool insert(const RowHash& h) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    for (std::size_t i = h.a & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i].b == 0) {
+        slots_[i] = h;
+        ++used_;
+        return true;
+      }
+      if (slots_[i] == h) return false;
+    }
+  }
+
+ private:
+  void grow() {
+    std::vector<RowHash> old(std::max<std::size_t>(1024, 2 * slots_.size()));
+    old.swap(slots_);
+    used_ = 0;
+    for (const RowHash& h : old) {
+      if (h.b != 0) insert(h);
+    }
+  }
+
+  std::vector<RowHash> slots_;
+  std::size_t used_ = 0;
+};
 
 std::string row_key(const PreparedContact& p) {
   const Contact& c = p.fields;
@@ -477,36 +507,26 @@ struct BatchResult {
 // them when the batch starts, none does at the row's turn in file order either (a row only ever
 // writes its own identifiers, onto a new contact or onto the contact one of them matched), and the
 // contact it creates holds nothing another row of the batch looks up. So these rows are offered to
-// create_if_new before the batch is upserted in file order (the ones it refuses wait for their
-// turn), sorted by Telegram id and then by username, so that consecutive inserts go to
-// neighbouring pages of those two indexes instead of random ones. A hash collision only makes a
-// row wait for its turn.
+// create_all_if_new together, in file order, before the batch is upserted in file order (the ones
+// it refuses wait for their turn). A digest collision only makes a row wait for its turn.
 std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) {
-  std::vector<std::string> usernames(rows.size());
-  std::unordered_map<std::uint64_t, std::uint32_t> uses;
-  uses.reserve(rows.size() * 3);
-  auto each_key = [&](std::size_t i, const auto& visit) {
+  std::vector<std::pair<std::uint64_t, std::size_t>> keys;  // (identifier digest, row)
+  keys.reserve(rows.size() * 3);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     const Contact& c = rows[i].contact.fields;
-    std::hash<std::string_view> hash;
-    if (c.telegram_id != 0) visit(std::hash<std::int64_t>{}(c.telegram_id) * 3);
-    if (!c.username.empty()) visit(hash(usernames[i]) * 3 + 1);
-    if (!c.phone.empty()) visit(hash(c.phone) * 3 + 2);
-  };
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    usernames[i] = username_key(rows[i].contact.fields.username);
-    each_key(i, [&](std::uint64_t key) { ++uses[key]; });
+    if (c.telegram_id != 0) keys.emplace_back(IdentityIndex::telegram_digest(c.telegram_id), i);
+    if (!c.username.empty()) keys.emplace_back(IdentityIndex::digest(IdentityKind::Username, c.username), i);
+    if (!c.phone.empty()) keys.emplace_back(IdentityIndex::digest(IdentityKind::Phone, c.phone), i);
   }
-  using Order = std::tuple<std::int64_t, std::string_view, std::size_t>;
-  std::vector<Order> order;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    bool alone = true;
-    each_key(i, [&](std::uint64_t key) { alone = alone && uses[key] == 1; });
-    if (alone) order.emplace_back(rows[i].contact.fields.telegram_id, usernames[i], i);
+  std::sort(keys.begin(), keys.end());
+  std::vector<bool> shared(rows.size());
+  for (std::size_t k = 1; k < keys.size(); ++k) {
+    if (keys[k].first == keys[k - 1].first) shared[keys[k].second] = shared[keys[k - 1].second] = true;
   }
-  std::sort(order.begin(), order.end());
   std::vector<std::size_t> out;
-  out.reserve(order.size());
-  for (const auto& o : order) out.push_back(std::get<2>(o));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!shared[i]) out.push_back(i);
+  }
   return out;
 }
 
@@ -726,10 +746,12 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
     return rec;
   };
 
-  // Normalisation (libphonenumber above all) is the costly part of preparing:
-  // a batch is prepared on several threads, then deduplicated in file order.
-  const std::size_t threads = std::max<std::size_t>(1, std::min<std::size_t>(4, std::thread::hardware_concurrency()));
-  std::unordered_set<RowHash, RowHashHasher> seen;
+  // Normalisation is the costly part of preparing: a batch is prepared on several threads, then
+  // deduplicated in file order. The store's writer bounds the import and needs a core to itself,
+  // so preparing takes the other cores, up to four: on two cores this thread prepares alone.
+  const std::size_t cores = std::thread::hardware_concurrency();
+  const std::size_t threads = std::clamp<std::size_t>(cores > 2 ? cores - 1 : 1, 1, 4);
+  SeenRows seen;
   std::vector<RawRow> pending;
   Batch batch;
   auto prepare_pending = [&] {
@@ -751,7 +773,7 @@ ImportReport import_contacts(storage::Store& store, std::string_view data, const
         for (auto& e : row.errors) batch.errors.push_back(std::move(e));
         continue;
       }
-      if (!seen.insert(hash_key(row_key(row.contact))).second) {
+      if (!seen.insert(hash_key(row_key(row.contact)))) {
         ++batch.duplicates;
         continue;
       }
