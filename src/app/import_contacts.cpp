@@ -85,8 +85,10 @@ int import_contacts(const ImportContactsOptions& options) {
     return 1;
   }
   try {
-    // ~256 MiB of WAL between checkpoints: an import's units rewrite many of the same pages.
-    storage::sqlite::SqliteStore store(*path, {.checkpoint_pages = 65536});
+    // ~256 MiB of WAL between checkpoints: an import's units rewrite many of the same pages. A
+    // 1 GiB page cache holds 2M contacts with their tags whole (issue 6 benchmark: 256 MiB
+    // re-read evicted pages: 5-10 % of the import of 1M rows into 1M).
+    storage::sqlite::SqliteStore store(*path, {.checkpoint_pages = 65536, .cache_mib = 1024});
     auto user = store.user_by_email(options.email);
     if (!user) {
       std::cerr << "tglead: no user with email " << options.email << "\n";

@@ -196,8 +196,8 @@ void created(storage::WriteTx& tx, const UpsertContext& ctx, const Contact& c, c
   apply_values(tx, c.id, in.values, true, ignored);
 }
 
-// Writes a changed contact; `changes` (apply_fields) tells whether its identifiers moved, and
-// when they did not, the write leaves the Telegram id index and the dedup checks alone.
+// Writes a changed contact; `changes` (apply_fields) tells whether its identifiers moved: when
+// they did not, the write leaves them as stored and skips the dedup checks.
 void write_contact(storage::WriteTx& tx, const Contact& c, const json& changes) {
   if (changes.contains("telegram_id") || changes.contains("username") || changes.contains("phone")) {
     tx.update_contact(c);

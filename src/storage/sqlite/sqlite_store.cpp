@@ -1394,9 +1394,7 @@ SqliteStore::SqliteStore(std::string path, WriterOptions options) : path_(std::m
   writer_db_ = std::make_unique<Db>(path_, false);
   // Acknowledged webhooks must survive power loss too; batching pays for the fsync.
   writer_db_->exec("PRAGMA synchronous=FULL");
-  // Dedup lookups and index inserts of contact imports touch pages all over the
-  // contact indexes; a million contacts need ~200 MiB of them hot (issue 6 benchmark).
-  writer_db_->exec("PRAGMA cache_size=-262144");
+  writer_db_->exec(("PRAGMA cache_size=-" + std::to_string(options_.cache_mib * 1024)).c_str());
   writer_db_->exec(("PRAGMA wal_autocheckpoint=" + std::to_string(options_.checkpoint_pages)).c_str());
   writer_db_->exec(sql::kAbandonSending);
   writer_db_->prepare(sql::kPruneSeenUpdates).bind_all(static_cast<std::int64_t>(std::time(nullptr)) - 8 * kDay).run();

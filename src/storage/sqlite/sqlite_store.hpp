@@ -36,6 +36,11 @@ struct WriterOptions {
   // WAL pages after which a commit copies them into the database file. A bulk writer (the CLI
   // import) raises it: pages that consecutive units rewrite are then copied once, not per unit.
   int checkpoint_pages = 1000;
+  // The writer's page cache. Dedup look-ups and writes of a large import touch pages all over the
+  // contacts' tables and indexes, and a page read again after its eviction costs a read from the
+  // OS; a bulk writer raises it to hold the whole of a database of a few million contacts (the
+  // cache only grows as pages are read, so a small database never uses it all).
+  int cache_mib = 256;
 };
 
 class SqliteStore final : public Store {
