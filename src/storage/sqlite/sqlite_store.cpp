@@ -2004,25 +2004,21 @@ std::vector<CrawlMember> SqliteStore::crawl_members(std::int64_t user_id, std::i
   }
   auto members = many<CrawlMember>(*r, sql::kCrawlMembers, read_crawl_member, user_id, crawl_id, limit, offset);
   if (members.empty()) return members;
+  // A crawl lists a Telegram id once, and a workspace gives it to one contact at most.
+  std::unordered_map<std::int64_t, CrawlMember*> by_telegram_id;
   nlohmann::json ids = nlohmann::json::array();
-  for (const auto& m : members) ids.push_back(m.telegram_id);
-  std::map<std::int64_t, CrawlMember> contacts;
+  for (auto& m : members) {
+    by_telegram_id[m.telegram_id] = &m;
+    ids.push_back(m.telegram_id);
+  }
   auto found = (*r).prepare(sql::kContactsWithTelegramIds);
   found.bind_all(user_id, ids.dump());
   while (found.step()) {
-    CrawlMember& c = contacts[found.int64(0)];
-    c.contact_id = found.int64(1);
-    c.username = found.text(2);
-    c.first_name = found.text(3);
-    c.last_name = found.text(4);
-  }
-  for (auto& m : members) {
-    auto it = contacts.find(m.telegram_id);
-    if (it == contacts.end()) continue;
-    m.contact_id = it->second.contact_id;
-    m.username = it->second.username;
-    m.first_name = it->second.first_name;
-    m.last_name = it->second.last_name;
+    CrawlMember& m = *by_telegram_id.at(found.int64(0));
+    m.contact_id = found.int64(1);
+    m.username = found.text(2);
+    m.first_name = found.text(3);
+    m.last_name = found.text(4);
   }
   return members;
 }
