@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "storage/sqlite/gathering_vfs.hpp"
+
 namespace tglead::storage::sqlite {
 
 namespace {
@@ -64,14 +66,15 @@ std::string_view Stmt::text_view(int column) const {
   return std::string_view(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Db::Db(const std::string& path, bool read_only) {
+Db::Db(const std::string& path, bool read_only, Writes writes) {
   // SQLite's allocation statistics take a global mutex on every allocation and nothing reads
   // them. Only possible before SQLite initialises, which the first open does.
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  const bool gathered = writes == Writes::Gathered && !read_only;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, gathered ? gathering_vfs_name() : nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -83,6 +86,8 @@ Db::Db(const std::string& path, bool read_only) {
   // NORMAL keeps every commit across an application crash (the webhook's
   // promise); only an OS crash or power loss can roll back the last commits.
   exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32000");
+  // Gathered WAL frames must reach the file before their commit is published (gathering_vfs.hpp).
+  if (gathered) exec("PRAGMA synchronous=FULL");
 }
 
 Db::~Db() {

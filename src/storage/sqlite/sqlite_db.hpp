@@ -71,10 +71,15 @@ class Stmt {
   sqlite3_stmt* stmt_;
 };
 
+// How a connection's writes reach its files: as SQLite makes them, or gathered into few large
+// calls (gathering_vfs.hpp), which makes every commit durable (synchronous=FULL).
+enum class Writes { Direct, Gathered };
+
 class Db {
  public:
-  // Opens (creating if needed) with WAL, synchronous=NORMAL, foreign keys and a busy timeout.
-  Db(const std::string& path, bool read_only);
+  // Opens (creating if needed) with WAL, synchronous=NORMAL (FULL for Writes::Gathered), foreign
+  // keys and a busy timeout.
+  Db(const std::string& path, bool read_only, Writes writes = Writes::Direct);
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
   ~Db();
