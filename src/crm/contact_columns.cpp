@@ -328,11 +328,43 @@ void ContactColumns::apply_list(const MemberList& list, std::vector<std::uint8_t
   for (std::size_t i = 0; i < rows; ++i) pass[i] = pass[i] && (listed[i] != list.negated);
 }
 
-std::int64_t ContactColumns::count(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const {
+std::vector<std::uint8_t> ContactColumns::matching(const std::vector<SegmentRule>& rules,
+                                                   const std::vector<MemberList>& lists) const {
   std::vector<std::uint8_t> pass = alive_;
   for (const auto& rule : rules) apply_rule(rule, pass);
   for (const auto& list : lists) apply_list(list, pass);
+  return pass;
+}
+
+std::int64_t ContactColumns::count(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const {
+  std::vector<std::uint8_t> pass = matching(rules, lists);
   return std::count(pass.begin(), pass.end(), std::uint8_t{1});
+}
+
+std::vector<std::int64_t> ContactColumns::page(const std::vector<SegmentRule>& rules,
+                                               const std::vector<MemberList>& lists, std::size_t offset,
+                                               std::size_t limit, std::int64_t* total) const {
+  std::vector<std::uint8_t> pass = matching(rules, lists);
+  std::vector<std::uint32_t> rows;
+  for (std::size_t row = 0; row < pass.size(); ++row) {
+    if (pass[row]) rows.push_back(static_cast<std::uint32_t>(row));
+  }
+  if (total) *total = static_cast<std::int64_t>(rows.size());
+  if (offset >= rows.size() || limit == 0) return {};
+  // Rows follow ascending ids, so the newer of two equal `updated` is the later row.
+  auto newer = [&](std::uint32_t a, std::uint32_t b) {
+    return updated_[a] != updated_[b] ? updated_[a] > updated_[b] : a > b;
+  };
+  const std::size_t end = offset + std::min(limit, rows.size() - offset);
+  // Only the rows up to the page's end are put in order; those before it are only split off.
+  auto at = [&](std::size_t i) { return rows.begin() + static_cast<std::ptrdiff_t>(i); };
+  std::nth_element(at(0), at(end - 1), rows.end(), newer);
+  std::nth_element(at(0), at(offset), at(end), newer);
+  std::sort(at(offset), at(end), newer);
+  std::vector<std::int64_t> ids;
+  ids.reserve(end - offset);
+  for (std::size_t i = offset; i < end; ++i) ids.push_back(ids_[rows[i]]);
+  return ids;
 }
 
 }  // namespace tglead::crm

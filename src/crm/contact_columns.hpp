@@ -1,12 +1,14 @@
-// Segment counts answered in memory (PRODUCT.md §8.2; issue 6: a count over
-// 1,000,000 contacts in at most 100 ms, which no SQLite plan reaches once a
-// rule matches a large share: every index entry costs ~0.1 µs to visit).
+// Segment counts and the order of contact listings answered in memory
+// (PRODUCT.md §8.2; issue 6: a count over 1,000,000 contacts in at most
+// 100 ms, which no SQLite plan reaches once a rule matches a large share:
+// every index entry costs ~0.1 µs to visit; and an index giving the listing
+// order cost every contact update a random page).
 //
 // Contract: `ContactColumns` is a column-wise copy of one workspace's
 // contacts holding only what segment rules read (Telegram id, username,
 // phone, names, country, language, group, source, status, priority, created,
 // updated). Its owner keeps it current with `upsert` / `erase` from the
-// store's change log. `count` answers the AND of rules on those columns and
+// store's change log. `count` and `page` answer the AND of rules on those columns and
 // of member lists the owner read for rules on other tables (tags, custom
 // fields, lead statuses), with exactly the semantics of the SQL the store
 // runs for listings (storage/sqlite/segment_sql.hpp): text comparisons fold
@@ -49,6 +51,10 @@ class ContactColumns {
 
   // Contacts matching every rule and every list. Rules must satisfy rule_reads_columns.
   std::int64_t count(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const;
+  // The ids of those contacts in listing order, newest `updated` first (then newest id): at most
+  // `limit` of them from `offset` on. `total`, when given, gets how many match. O(contacts).
+  std::vector<std::int64_t> page(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists,
+                                 std::size_t offset, std::size_t limit, std::int64_t* total) const;
 
  private:
   // Text kept ASCII-lower-cased in one buffer; replaced values leave garbage until compaction.
@@ -86,6 +92,7 @@ class ContactColumns {
     std::vector<std::uint32_t> rows_;
   };
 
+  std::vector<std::uint8_t> matching(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const;
   void write_row(std::size_t row, const Contact& c, bool inserted);
   void compact();
   void apply_rule(const SegmentRule& rule, std::vector<std::uint8_t>& pass) const;

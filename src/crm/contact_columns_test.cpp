@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+
 namespace tglead::crm {
 namespace {
 
@@ -85,6 +89,48 @@ TEST(ContactColumnsTest, MemberListsByContactAndTelegramId) {
   EXPECT_EQ(columns.count({}, {MemberList{{200}, true, true}}), 2) << "no Telegram id is never listed";
   EXPECT_EQ(columns.count({}, {MemberList{{}, false, true}}), 0);
   EXPECT_EQ(columns.count({text_rule("first_name", RuleOp::Neq, "a")}, {MemberList{{1, 2}}}), 1);
+}
+
+// Pages against the listing's order computed by sorting everything: newest `updated` first, ties
+// by newest id; every offset and limit, with a rule, across updates and deletions.
+TEST(ContactColumnsTest, PagesFollowTheListingOrder) {
+  std::mt19937 random(7);
+  ContactColumns columns;
+  std::map<std::int64_t, Contact> held;
+  auto put = [&](std::int64_t id) {
+    Contact c = person(id, random() % 3 ? "keep" : "drop");
+    c.updated = 1000 + static_cast<std::int64_t>(random() % 40);  // many ties
+    columns.upsert(c);
+    held[id] = c;
+  };
+  for (std::int64_t id = 1; id <= 300; ++id) put(static_cast<std::int64_t>(random() % 400) + 1);
+  for (int i = 0; i < 60; ++i) {
+    std::int64_t id = static_cast<std::int64_t>(random() % 400) + 1;
+    columns.erase(id);
+    held.erase(id);
+  }
+  const SegmentRule keep = text_rule("first_name", RuleOp::Eq, "keep");
+  std::vector<const Contact*> expected;
+  for (const auto& [id, c] : held) {
+    if (c.first_name == "keep") expected.push_back(&c);
+  }
+  std::sort(expected.begin(), expected.end(), [](const Contact* a, const Contact* b) {
+    return a->updated != b->updated ? a->updated > b->updated : a->id > b->id;
+  });
+  ASSERT_GT(expected.size(), 100u);
+  for (std::size_t offset : {std::size_t{0}, std::size_t{1}, std::size_t{37}, expected.size() - 3, expected.size(),
+                             expected.size() + 10}) {
+    for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{10}, std::size_t{50}, std::size_t{1000}}) {
+      std::int64_t total = -1;
+      std::vector<std::int64_t> page = columns.page({keep}, {}, offset, limit, &total);
+      EXPECT_EQ(total, static_cast<std::int64_t>(expected.size()));
+      std::vector<std::int64_t> want;
+      for (std::size_t i = offset; i < expected.size() && i < offset + limit; ++i) want.push_back(expected[i]->id);
+      EXPECT_EQ(page, want) << "offset " << offset << " limit " << limit;
+    }
+  }
+  EXPECT_EQ(columns.page({}, {MemberList{{expected[5]->id, expected[2]->id}}}, 0, 10, nullptr),
+            (std::vector<std::int64_t>{expected[2]->id, expected[5]->id}));
 }
 
 }  // namespace

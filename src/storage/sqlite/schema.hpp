@@ -455,6 +455,12 @@ DROP INDEX contacts_rev;
 DROP INDEX contacts_telegram;
 ALTER TABLE contacts DROP COLUMN rev;
 )~",
+    R"~(
+-- Contact listings take their order (newest `updated` first) from the in-memory columns that
+-- answer segment counts (crm/contact_columns.hpp): this index moved an entry to a random page
+-- on every contact update, ~10 % of an import's time (docs/benchmarks.md, "Contact import").
+DROP INDEX contacts_list;
+)~",
 });
 
 }  // namespace tglead::storage::sqlite

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "crm/contact_columns.hpp"
 #include "storage/store.hpp"
 
 namespace tglead::storage::sqlite {
@@ -113,6 +114,11 @@ class SqliteStore final : public Store {
   bool columns_held(std::int64_t user_id);
   std::shared_ptr<WorkspaceColumns> columns_of(std::int64_t user_id);
   std::int64_t count_in_columns(const ContactFilter& filter);
+  // The filter's rules and member lists evaluated on the workspace's columns, brought up to date
+  // first: `evaluate` runs with the columns locked.
+  using ColumnsQuery = std::function<void(const crm::ContactColumns&, const std::vector<crm::SegmentRule>&,
+                                          const std::vector<crm::MemberList>&)>;
+  void query_columns(const ContactFilter& filter, const ColumnsQuery& evaluate);
   void writer_loop();
 
   std::string path_;
