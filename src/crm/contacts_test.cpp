@@ -331,6 +331,8 @@ TEST_F(ContactsTest, CreateAllIfNewRefusesHeldIdentifiersAndOtherStoresSeeItsCon
       prep({.telegram_id = "700", .username = "@Other_Tg"}),      // the Telegram id is held
       prep({.username = "@fresh_one"}),                           // an earlier input holds it
       prep({.telegram_id = "701", .phone = "+79161230002"}),      // new
+      prep({.username = "@held_name", .phone = "+79161230003"}),  // a stored contact holds the username
+      prep({.phone = "+79161230003"}),  // new: the earlier input with this phone was refused
   };
   for (int i = 0; i < 70; ++i) rows.push_back(prep({.username = "@bulk_user_" + std::to_string(i)}));
   std::vector<const PreparedContact*> inputs;
@@ -343,10 +345,12 @@ TEST_F(ContactsTest, CreateAllIfNewRefusesHeldIdentifiersAndOtherStoresSeeItsCon
   EXPECT_FALSE(created[2]);
   EXPECT_FALSE(created[3]);
   EXPECT_TRUE(created[4]);
-  EXPECT_EQ(std::count(created.begin(), created.end(), true), 72);
-  EXPECT_EQ(all().size(), 73u);
+  EXPECT_FALSE(created[5]);
+  EXPECT_TRUE(created[6]);
+  EXPECT_EQ(std::count(created.begin(), created.end(), true), 73);
+  EXPECT_EQ(all().size(), 74u);
 
-  EXPECT_EQ(other.count_contacts(active), 73);
+  EXPECT_EQ(other.count_contacts(active), 74);
   std::optional<Contact> fresh;
   store_->write([&](WriteTx& tx) { fresh = tx.contact_by_username(user_, "fresh_one"); });
   ASSERT_TRUE(fresh);
@@ -357,7 +361,7 @@ TEST_F(ContactsTest, CreateAllIfNewRefusesHeldIdentifiersAndOtherStoresSeeItsCon
     auto last = upsert_contact(tx, ctx, prep({.username = "@bulk_user_69"}));
     EXPECT_EQ(last.outcome, Outcome::Unchanged);
   });
-  EXPECT_EQ(all().size(), 73u);
+  EXPECT_EQ(all().size(), 74u);
 }
 
 TEST_F(ContactsTest, RolledBackUnitNeitherLeavesNorHidesIdentifiers) {

@@ -256,8 +256,7 @@ class WriteTx {
   virtual std::int64_t insert_contact_if_new(const crm::Contact& contact) = 0;
   // insert_contact_if_new for many contacts of one account in one pass (imports). ids[i] is the
   // new id of contacts[i], or 0 when nothing was written for it: one of its identifiers is held by
-  // a stored contact or an earlier one of `contacts` (or, rarely, shares a dedup digest with one
-  // of those; insert_contact_if_new then decides).
+  // a stored contact or by an earlier one of `contacts`.
   virtual std::vector<std::int64_t> insert_contacts_if_new(const std::vector<crm::Contact>& contacts) = 0;
   // Loads what the dedup of the account's contacts needs, so that the rows a large import writes
   // first do not wait for it; the import calls it while it reads those rows.

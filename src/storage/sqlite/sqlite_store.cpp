@@ -847,7 +847,8 @@ class SqliteWriteTx final : public WriteTx {
     std::vector<std::int64_t> ids(contacts.size());
     if (contacts.empty()) return ids;
     // The look-ups miss the CPU caches (the index is tens of MiB): their slots are fetched a few
-    // contacts ahead, so that the misses overlap.
+    // contacts ahead, so that the misses overlap. A contact's entries go in right after its
+    // look-ups, while those slots are still cached.
     constexpr std::size_t kAhead = 8;
     crm::IdentityIndex& index = identities(contacts.front().user_id);
     std::vector<IdentityKeys> keys(contacts.size());
@@ -856,32 +857,40 @@ class SqliteWriteTx final : public WriteTx {
       if (i >= contacts.size()) return;
       for (std::uint64_t digest : {keys[i].telegram, keys[i].username, keys[i].phone}) index.prefetch(digest);
     };
+    const std::int64_t first_id = nullable_int(db_, sql::kContactIdCeiling).value_or(0) + 1;
+    std::vector<std::size_t> accepted;  // accepted[k] becomes contact first_id + k
+    accepted.reserve(contacts.size());
+    // Ids from first_id on name contacts accepted above and not written yet (or, beyond those,
+    // entries a rolled-back unit left): their identifiers are compared here.
+    auto free = [&](const crm::Contact& c, crm::IdentityKind kind, std::uint64_t digest) {
+      return digest == 0 || !index.any_of(digest, [&](std::int64_t id) {
+        if (id < first_id) return stored_holds(c, kind, id);
+        auto k = static_cast<std::size_t>(id - first_id);
+        if (k >= accepted.size()) return false;
+        const crm::Contact& other = contacts[accepted[k]];
+        return holds(kind, c, other.username, other.phone, other.telegram_id);
+      });
+    };
     for (std::size_t i = 0; i < kAhead; ++i) prefetch(i);
-    std::vector<std::size_t> accepted;
     for (std::size_t i = 0; i < contacts.size(); ++i) {
       prefetch(i + kAhead);
-      if (!taken_identifier(contacts[i], keys[i])) accepted.push_back(i);
-    }
-    // Of contacts sharing a digest, the first one is accepted.
-    std::vector<std::pair<std::uint64_t, std::size_t>> claims;
-    for (std::size_t i : accepted) {
-      for (std::uint64_t digest : {keys[i].telegram, keys[i].username, keys[i].phone}) {
-        if (digest) claims.emplace_back(digest, i);
+      const crm::Contact& c = contacts[i];
+      const IdentityKeys& k = keys[i];
+      if (!free(c, crm::IdentityKind::Telegram, k.telegram) || !free(c, crm::IdentityKind::Username, k.username) ||
+          !free(c, crm::IdentityKind::Phone, k.phone)) {
+        continue;
+      }
+      const std::int64_t id = first_id + static_cast<std::int64_t>(accepted.size());
+      accepted.push_back(i);
+      for (std::uint64_t digest : {k.telegram, k.username, k.phone}) {
+        if (digest) index.add(digest, id);
       }
     }
-    std::sort(claims.begin(), claims.end());
-    std::vector<bool> refused(contacts.size());
-    for (std::size_t k = 1; k < claims.size(); ++k) {
-      if (claims[k].first == claims[k - 1].first) refused[claims[k].second] = true;
-    }
-    std::erase_if(accepted, [&](std::size_t i) { return refused[i]; });
-    if (accepted.empty()) return ids;
 
-    std::int64_t next_id = nullable_int(db_, sql::kContactIdCeiling).value_or(0) + 1;
+    std::int64_t next_id = first_id;
     for (std::size_t done = 0; done < accepted.size();) {
       std::size_t rows = accepted.size() - done >= sql::kContactsPerInsert ? sql::kContactsPerInsert : 1;
       auto stmt = db_.prepare(sql::contacts_insert(rows));
-      const std::int64_t first_id = next_id;
       for (std::size_t k = 0; k < rows; ++k) {
         const crm::Contact& c = contacts[accepted[done + k]];
         int p = static_cast<int>(17 * k) + 1;
@@ -892,17 +901,12 @@ class SqliteWriteTx final : public WriteTx {
         stmt.bind(p + 16, c.updated);
       }
       stmt.run();
-      for (std::size_t k = 0; k < rows; ++k) {
-        std::int64_t id = first_id + static_cast<std::int64_t>(k);
-        ids[accepted[done + k]] = id;
-        written_.emplace_back(contacts[accepted[done + k]].user_id, id);
-      }
       done += rows;
     }
     for (std::size_t k = 0; k < accepted.size(); ++k) {
-      if (k + kAhead < accepted.size()) prefetch(accepted[k + kAhead]);
-      std::size_t i = accepted[k];
-      index_identifiers(contacts[i].user_id, ids[i], keys[i]);
+      const std::int64_t id = first_id + static_cast<std::int64_t>(k);
+      ids[accepted[k]] = id;
+      written_.emplace_back(contacts[accepted[k]].user_id, id);
     }
     return ids;
   }
@@ -1238,15 +1242,17 @@ class SqliteWriteTx final : public WriteTx {
             c.phone.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone)};
   }
 
+  // Whether stored contact `id` of c's workspace holds c's `kind` identifier.
+  bool stored_holds(const crm::Contact& c, crm::IdentityKind kind, std::int64_t id) {
+    auto held = db_.prepare(sql::kIdentifiersOfContact);
+    held.bind_all(c.user_id, id);
+    return held.step() && holds(kind, c, held.text_view(0), held.text_view(1), held.is_null(2) ? 0 : held.int64(2));
+  }
+
   // Whether a contact other than `c` holds its `kind` identifier; reads only the identifiers of
   // candidates.
   bool taken(const crm::Contact& c, crm::IdentityKind kind, std::uint64_t digest) {
-    return identities(c.user_id).any_of(digest, [&](std::int64_t id) {
-      if (id == c.id) return false;
-      auto held = db_.prepare(sql::kIdentifiersOfContact);
-      held.bind_all(c.user_id, id);
-      return held.step() && holds(kind, c, held.text_view(0), held.text_view(1), held.is_null(2) ? 0 : held.int64(2));
-    });
+    return identities(c.user_id).any_of(digest, [&](std::int64_t id) { return id != c.id && stored_holds(c, kind, id); });
   }
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
