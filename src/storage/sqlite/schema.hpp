@@ -457,9 +457,12 @@ ALTER TABLE contacts DROP COLUMN rev;
 )~",
     R"~(
 -- Contact listings take their order (newest `updated` first) from the in-memory columns that
--- answer segment counts (crm/contact_columns.hpp): this index moved an entry to a random page
--- on every contact update, ~10 % of an import's time (docs/benchmarks.md, "Contact import").
+-- answer segment counts (crm/contact_columns.hpp): contacts_list moved an entry to a random
+-- page on every contact update, ~10 % of an import's time (docs/benchmarks.md, "Contact
+-- import"). What a workspace holds is still found without a scan of every workspace's contacts,
+-- through entries that never move: (user_id, id).
 DROP INDEX contacts_list;
+CREATE INDEX contacts_user ON contacts(user_id);
 )~",
 });
 
