@@ -88,7 +88,7 @@ void fill(storage::Store& store, std::int64_t user, std::int64_t count, bool wit
         c.created = c.updated = kNow - (i % 365) * 86400;
         std::int64_t id = tx.insert_contact(c);
         if (!with_values) continue;
-        if (i % 10 == 0) tx.tag_contact(id, vip);
+        if (i % 10 == 0) tx.tag_contact(user, id, vip);
         if (i % 2 == 0) {
           tx.set_contact_value(id, plan, crm::FieldValue{kPlans[i % 3], std::nullopt});
           double amount = static_cast<double>(i % 1000);

@@ -80,7 +80,8 @@ class IdSet {
 
 bool rule_reads_columns(const SegmentRule& rule) {
   return rule.subject == RuleSubject::Text || rule.subject == RuleSubject::Enum ||
-         rule.subject == RuleSubject::TelegramId || rule.subject == RuleSubject::Time;
+         rule.subject == RuleSubject::TelegramId || rule.subject == RuleSubject::Time ||
+         rule.subject == RuleSubject::Tag;
 }
 
 std::uint32_t ContactColumns::TextColumn::append(std::string_view text) {
@@ -154,13 +155,68 @@ std::size_t ContactColumns::CodedColumn::memory_bytes() const {
   return bytes;
 }
 
+void ContactColumns::TagColumn::insert_empty(std::size_t row) { insert_at(at_, row, std::uint32_t{0}); }
+
+void ContactColumns::TagColumn::set(std::size_t row, const std::vector<std::int64_t>& tag_ids) {
+  if (at_[row] != 0) garbage_ += 1 + pool_[at_[row]];
+  at_[row] = 0;
+  if (tag_ids.empty()) return;
+  if (pool_.size() + 1 + tag_ids.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("contact columns: tag pool full");
+  }
+  at_[row] = static_cast<std::uint32_t>(pool_.size());
+  pool_.push_back(static_cast<std::uint32_t>(tag_ids.size()));
+  for (std::int64_t id : tag_ids) {
+    auto [it, added] = codes_.try_emplace(id, static_cast<std::uint32_t>(codes_.size()));
+    pool_.push_back(it->second);
+  }
+  if (garbage_ > (std::size_t{1} << 20) && 2 * garbage_ > pool_.size()) {
+    std::vector<std::uint32_t> every_row(at_.size());
+    for (std::size_t i = 0; i < every_row.size(); ++i) every_row[i] = static_cast<std::uint32_t>(i);
+    keep(every_row);
+  }
+}
+
+bool ContactColumns::TagColumn::has(std::size_t row, std::uint32_t code) const {
+  const std::uint32_t* list = pool_.data() + at_[row];
+  for (std::uint32_t i = 1; i <= list[0]; ++i) {
+    if (list[i] == code) return true;
+  }
+  return false;
+}
+
+const std::uint32_t* ContactColumns::TagColumn::code(std::int64_t tag_id) const {
+  auto it = codes_.find(tag_id);
+  return it == codes_.end() ? nullptr : &it->second;
+}
+
+void ContactColumns::TagColumn::keep(const std::vector<std::uint32_t>& rows) {
+  std::vector<std::uint32_t> pool{0}, at;
+  at.reserve(rows.size());
+  for (std::uint32_t row : rows) {
+    const std::uint32_t begin = at_[row];
+    at.push_back(begin == 0 ? 0 : static_cast<std::uint32_t>(pool.size()));
+    if (begin != 0) pool.insert(pool.end(), pool_.begin() + begin, pool_.begin() + begin + 1 + pool_[begin]);
+  }
+  pool_ = std::move(pool);
+  at_ = std::move(at);
+  garbage_ = 0;
+}
+
+std::size_t ContactColumns::TagColumn::memory_bytes() const {
+  return (pool_.capacity() + at_.capacity()) * sizeof(std::uint32_t) + codes_.size() * 32;
+}
+
 void ContactColumns::write_row(std::size_t row, const Contact& c, bool inserted) {
   if (inserted) {
     for (auto* column : {&ids_, &telegram_id_, &created_, &updated_}) insert_at(*column, row, std::int64_t{0});
     for (auto* column : {&alive_, &source_, &status_, &priority_}) insert_at(*column, row, std::uint8_t{0});
     for (TextColumn* column : {&username_, &phone_, &first_name_, &last_name_}) column->insert_empty(row);
     for (CodedColumn* column : {&country_, &language_, &group_}) column->insert_empty(row);
+    tags_.insert_empty(row);
     ids_[row] = c.id;
+  } else {
+    tags_.set(row, {});
   }
   alive_[row] = 1;
   telegram_id_[row] = c.telegram_id;
@@ -183,6 +239,7 @@ void ContactColumns::reserve(std::size_t contacts) {
   for (auto* column : {&alive_, &source_, &status_, &priority_}) column->reserve(contacts);
   for (TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) c->reserve(contacts);
   for (CodedColumn* c : {&country_, &language_, &group_}) c->reserve(contacts);
+  tags_.reserve(contacts);
 }
 
 void ContactColumns::upsert(const Contact& contact) {
@@ -191,6 +248,12 @@ void ContactColumns::upsert(const Contact& contact) {
   bool held = it != ids_.end() && *it == contact.id;
   if (!held || !alive_[row]) ++live_;
   write_row(row, contact, !held);
+}
+
+void ContactColumns::set_tags(std::int64_t id, const std::vector<std::int64_t>& tag_ids) {
+  auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+  if (it == ids_.end() || *it != id) return;
+  tags_.set(static_cast<std::size_t>(it - ids_.begin()), tag_ids);
 }
 
 void ContactColumns::erase(std::int64_t id) {
@@ -220,6 +283,7 @@ void ContactColumns::compact() {
   keep_rows(priority_, rows);
   for (TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) c->keep(rows);
   for (CodedColumn* c : {&country_, &language_, &group_}) c->keep(rows);
+  tags_.keep(rows);
 }
 
 std::size_t ContactColumns::memory_bytes() const {
@@ -227,7 +291,7 @@ std::size_t ContactColumns::memory_bytes() const {
                       alive_.capacity() + source_.capacity() + status_.capacity() + priority_.capacity();
   for (const TextColumn* c : {&username_, &phone_, &first_name_, &last_name_}) bytes += c->memory_bytes();
   for (const CodedColumn* c : {&country_, &language_, &group_}) bytes += c->memory_bytes();
-  return bytes;
+  return bytes + tags_.memory_bytes();
 }
 
 const ContactColumns::TextColumn& ContactColumns::text_column(const std::string& name) const {
@@ -297,6 +361,12 @@ void ContactColumns::apply_rule(const SegmentRule& r, std::vector<std::uint8_t>&
       } else {
         narrow([&](std::size_t i) { return column[i] < r.time; });
       }
+      return;
+    }
+    case RuleSubject::Tag: {
+      const std::uint32_t* code = tags_.code(r.tag_id);
+      const bool negated = r.op == RuleOp::HasNot;
+      narrow([&](std::size_t i) { return (code != nullptr && tags_.has(i, *code)) != negated; });
       return;
     }
     default: break;

@@ -7,10 +7,10 @@
 // Contract: `ContactColumns` is a column-wise copy of one workspace's
 // contacts holding only what segment rules read (Telegram id, username,
 // phone, names, country, language, group, source, status, priority, created,
-// updated). Its owner keeps it current with `upsert` / `erase` from the
-// store's change log. `count` and `page` answer the AND of rules on those columns and
-// of member lists the owner read for rules on other tables (tags, custom
-// fields, lead statuses), with exactly the semantics of the SQL the store
+// updated, tag ids). Its owner keeps it current with `upsert` / `set_tags` /
+// `erase` from the store's change log. `count` and `page` answer the AND of rules on those columns and
+// of member lists the owner read for rules on other tables (custom fields,
+// lead statuses), with exactly the semantics of the SQL the store
 // runs for listings (storage/sqlite/segment_sql.hpp): text comparisons fold
 // ASCII case only, as SQLite's lower() and LIKE do, and a missing text
 // behaves as "". Memory is ~80 bytes a contact plus its text (131 MiB of heap
@@ -30,7 +30,8 @@
 
 namespace tglead::crm {
 
-// Rules on the contacts table's own columns, which `ContactColumns::count` evaluates itself.
+// Rules on the contacts table's own columns and on tags (`SegmentRule::tag_id` resolved), which
+// `ContactColumns::count` evaluates itself.
 bool rule_reads_columns(const SegmentRule& rule);
 
 // The members of a rule the columns cannot answer, as read by the store.
@@ -43,8 +44,10 @@ struct MemberList {
 
 class ContactColumns {
  public:
-  void upsert(const Contact& contact);  // by id: adds it or replaces what is held
-  void erase(std::int64_t id);          // unknown ids are ignored
+  // By id: adds it or replaces what is held. Its tags are then none until set_tags.
+  void upsert(const Contact& contact);
+  void set_tags(std::int64_t id, const std::vector<std::int64_t>& tag_ids);  // unknown ids are ignored
+  void erase(std::int64_t id);                                               // unknown ids are ignored
   void reserve(std::size_t contacts);   // before loading that many, so vectors are not grown twofold
   std::size_t size() const { return live_; }
   std::size_t memory_bytes() const;
@@ -93,6 +96,25 @@ class ContactColumns {
   };
 
   std::vector<std::uint8_t> matching(const std::vector<SegmentRule>& rules, const std::vector<MemberList>& lists) const;
+  // Each row's tags, as codes of their ids: [count, code...] in one pool at the row's offset,
+  // offset 0 being the empty list. A replaced list stays as garbage until compaction.
+  class TagColumn {
+   public:
+    void insert_empty(std::size_t row);
+    void set(std::size_t row, const std::vector<std::int64_t>& tag_ids);
+    bool has(std::size_t row, std::uint32_t code) const;
+    const std::uint32_t* code(std::int64_t tag_id) const;  // null: no row ever had this tag
+    void keep(const std::vector<std::uint32_t>& rows);
+    void reserve(std::size_t rows) { at_.reserve(rows); }
+    std::size_t memory_bytes() const;
+
+   private:
+    std::vector<std::uint32_t> pool_{0};
+    std::vector<std::uint32_t> at_;
+    std::unordered_map<std::int64_t, std::uint32_t> codes_;
+    std::size_t garbage_ = 0;
+  };
+
   void write_row(std::size_t row, const Contact& c, bool inserted);
   void compact();
   void apply_rule(const SegmentRule& rule, std::vector<std::uint8_t>& pass) const;
@@ -107,6 +129,7 @@ class ContactColumns {
   std::vector<std::uint8_t> source_, status_, priority_;
   TextColumn username_, phone_, first_name_, last_name_;
   CodedColumn country_, language_, group_;
+  TagColumn tags_;
 };
 
 }  // namespace tglead::crm

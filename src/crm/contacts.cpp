@@ -603,7 +603,7 @@ int add_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact_id
     auto [tag_id, stored_name] = tag_named(tx, user_id, name, now, tag_cache);
     if (std::find(held.begin(), held.end(), tag_id) != held.end()) continue;
     held.push_back(tag_id);
-    if (tx.tag_contact(contact_id, tag_id)) {
+    if (tx.tag_contact(user_id, contact_id, tag_id)) {
       ++linked;
       if (record_history) added.push_back(std::move(stored_name));
     }
@@ -618,7 +618,7 @@ int remove_tags(storage::WriteTx& tx, std::int64_t user_id, std::int64_t contact
   std::vector<std::string> gone;
   for (const auto& name : names) {
     auto tag = tx.tag_by_name(user_id, name);
-    if (tag && tx.untag_contact(contact_id, tag->id)) {
+    if (tag && tx.untag_contact(user_id, contact_id, tag->id)) {
       ++removed;
       gone.push_back(tag->name);
     }

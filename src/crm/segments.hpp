@@ -58,6 +58,7 @@ struct SegmentRule {
   FieldType field_type = FieldType::Text;
   double number = 0;         // numeric operand (number fields, telegram id, lead status)
   std::int64_t time = 0;     // Time subjects: the resolved instant (Unix seconds)
+  std::int64_t tag_id = 0;   // Tag subjects, resolved by the store when evaluated (0: no such tag)
 };
 
 struct RulesResult {

@@ -269,6 +269,45 @@ TEST_F(SegmentStoreTest, Tags) {
   EXPECT_EQ(count(R"([{"field":"tag","op":"has_not","value":"no such tag"}])"), 3);
 }
 
+// The columns hold each contact's tags: they follow tagging, untagging and a deleted tag, whose id
+// SQLite gives to the next tag created (no stale link may count for it).
+TEST_F(SegmentStoreTest, TagRulesFollowTagChangesAndDeletedTags) {
+  seed();
+  EXPECT_EQ(count(R"([{"field":"tag","op":"has","value":"leads"}])"), 2);  // the columns are loaded from here on
+  std::optional<Tag> vip, leads;
+  store_->write([&](WriteTx& tx) {
+    vip = tx.tag_by_name(user_, "vip");
+    leads = tx.tag_by_name(user_, "leads");
+    ASSERT_TRUE(vip && leads);
+    EXPECT_TRUE(tx.untag_contact(user_, anna_, vip->id));
+    EXPECT_TRUE(tx.tag_contact(user_, boris_, vip->id));
+  });
+  EXPECT_EQ(count(R"([{"field":"tag","op":"has","value":"VIP"}])"), 1);
+  storage::ContactFilter tagged;
+  tagged.user_id = user_;
+  tagged.tag_id = vip->id;
+  tagged.limit = 10;
+  auto listed = store_->contacts(tagged, nullptr);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, boris_);
+
+  ASSERT_GT(leads->id, vip->id) << "the deleted tag must be the newest for its id to be given again";
+  std::int64_t fresh = 0;
+  store_->write([&](WriteTx& tx) {
+    tx.delete_tag(user_, leads->id);
+    Tag t;
+    t.user_id = user_;
+    t.name = "fresh";
+    t.colour = "#112233";
+    fresh = tx.insert_tag(t, kNow);
+  });
+  EXPECT_EQ(fresh, leads->id);
+  EXPECT_EQ(count(R"([{"field":"tag","op":"has","value":"fresh"}])"), 0);
+  EXPECT_EQ(count(R"([{"field":"tag","op":"has_not","value":"fresh"}])"), 3);
+  EXPECT_EQ(count(R"([{"field":"tag","op":"has","value":"leads"}])"), 0);
+  for (const auto& t : store_->tags(user_)) EXPECT_EQ(t.contacts, t.name == "VIP" ? 1 : 0) << t.name;
+}
+
 TEST_F(SegmentStoreTest, CustomFields) {
   seed();
   EXPECT_EQ(count(R"([{"field":"field:plan","op":"eq","value":"pro"}])"), 1);
@@ -502,7 +541,7 @@ TEST_F(SegmentStoreTest, InMemoryCountsAgreeWithTheSqlListingThroughChanges) {
           if (tags.empty()) break;
           std::int64_t tag = tags[rng() % tags.size()].id;
           store_->write([&](WriteTx& tx) {
-            if (!tx.untag_contact(id, tag)) tx.tag_contact(id, tag);
+            if (!tx.untag_contact(user_, id, tag)) tx.tag_contact(user_, id, tag);
           });
           break;
         }

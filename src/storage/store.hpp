@@ -274,11 +274,13 @@ class WriteTx {
   virtual std::int64_t insert_tag(const crm::Tag& tag, std::int64_t now) = 0;
   virtual void delete_tag(std::int64_t user_id, std::int64_t tag_id) = 0;  // and its links
   virtual void update_tag(const crm::Tag& tag) = 0;  // name and colour
-  virtual bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;    // true when newly linked
+  // Tagging changes the contact (segment counts read its tags): true when newly linked.
+  virtual bool tag_contact(std::int64_t user_id, std::int64_t contact_id, std::int64_t tag_id) = 0;
   virtual std::vector<std::int64_t> tag_ids_of_contact(std::int64_t contact_id) = 0;
-  // Many (contact id, tag id) links at once; links that exist already stay as they are.
+  // Many (contact id, tag id) links at once, for contacts this unit wrote (their change is
+  // logged with them); links that exist already stay as they are.
   virtual void link_tags(const std::vector<std::pair<std::int64_t, std::int64_t>>& links) = 0;
-  virtual bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked
+  virtual bool untag_contact(std::int64_t user_id, std::int64_t contact_id, std::int64_t tag_id) = 0;  // true when it was linked
   virtual std::int64_t insert_contact_import(const ContactImportRecord& record) = 0;
   virtual void update_contact_import(const ContactImportRecord& record) = 0;
 

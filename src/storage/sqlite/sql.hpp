@@ -335,7 +335,16 @@ inline constexpr const char* kContactIdCeiling = "SELECT COALESCE(MAX(id), 0) FR
 inline constexpr const char* kContactsChangedSince = "SELECT " TGLEAD_CONTACT_COLUMNS TGLEAD_CONTACTS_CHANGED_SINCE;
 inline constexpr const char* kContactsDeletedSince =
     "SELECT contact_id FROM contact_deletions WHERE user_id = ? AND rev > ?";
+// Tag links are keyed by contact only: what a tag holds is read by these scans (the in-memory
+// columns answer tag rules; deleting a tag logs its contacts as changed).
 inline constexpr const char* kContactsWithTag = "SELECT contact_id FROM contact_tags WHERE tag_id = ?";
+inline constexpr const char* kTagLinksOfWorkspace =
+    "SELECT contact_id, tag_id FROM contact_tags WHERE tag_id IN (SELECT id FROM tags WHERE user_id = ?) "
+    "ORDER BY contact_id, tag_id";
+inline constexpr const char* kTagLinksChangedSince =
+    "SELECT DISTINCT t.contact_id, t.tag_id FROM contact_changes ch "
+    "JOIN contact_tags t ON t.contact_id BETWEEN ch.first_id AND ch.last_id "
+    "WHERE ch.user_id = ? AND ch.rev > ? ORDER BY t.contact_id, t.tag_id";
 inline constexpr const char* kDeleteContactTags = "DELETE FROM contact_tags WHERE contact_id = ?";
 inline constexpr const char* kDeleteContactHistory = "DELETE FROM contact_history WHERE contact_id = ?";
 inline constexpr const char* kInsertContactHistory =
@@ -368,9 +377,11 @@ inline const std::string& tag_links_insert() {
 }
 inline constexpr const char* kTagIdsOfContact = "SELECT tag_id FROM contact_tags WHERE contact_id = ?";
 inline constexpr const char* kUntagContact = "DELETE FROM contact_tags WHERE contact_id = ? AND tag_id = ?";
+// One pass over the links counts every tag of the workspace.
 inline constexpr const char* kTagsOfUser =
-    "SELECT t.id, t.user_id, t.name, t.colour, (SELECT COUNT(*) FROM contact_tags ct WHERE ct.tag_id = t.id) "
-    "FROM tags t WHERE t.user_id = ? ORDER BY lower(t.name), t.id";
+    "SELECT t.id, t.user_id, t.name, t.colour, COALESCE(n.contacts, 0) FROM tags t LEFT JOIN "
+    "(SELECT tag_id, COUNT(*) AS contacts FROM contact_tags WHERE tag_id IN (SELECT id FROM tags WHERE user_id = ?1) "
+    "GROUP BY tag_id) n ON n.tag_id = t.id WHERE t.user_id = ?1 ORDER BY lower(t.name), t.id";
 
 // Contact import runs (issue 6: background imports, progress, error files, revert).
 #define TGLEAD_CONTACT_IMPORT_COLUMNS                                                                          \

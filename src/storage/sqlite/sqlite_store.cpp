@@ -984,6 +984,9 @@ class SqliteWriteTx final : public WriteTx {
   void delete_tag(std::int64_t user_id, std::int64_t tag_id) override {
     db_.prepare(sql::kDeleteTag).bind_all(user_id, tag_id).run();
     if (db_.changes() == 0) return;
+    auto tagged = db_.prepare(sql::kContactsWithTag);
+    tagged.bind_all(tag_id);
+    for (std::int64_t contact_id : ids_of(tagged)) written_.emplace_back(user_id, contact_id);
     db_.prepare(sql::kDeleteTagLinks).bind_all(tag_id).run();
   }
 
@@ -991,9 +994,11 @@ class SqliteWriteTx final : public WriteTx {
     db_.prepare(sql::kUpdateTag).bind_all(t.name, t.colour, t.user_id, t.id).run();
   }
 
-  bool tag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
+  bool tag_contact(std::int64_t user_id, std::int64_t contact_id, std::int64_t tag_id) override {
     db_.prepare(sql::kTagContact).bind_all(contact_id, tag_id).run();
-    return db_.changes() == 1;
+    if (db_.changes() != 1) return false;
+    written_.emplace_back(user_id, contact_id);
+    return true;
   }
 
   std::vector<std::int64_t> tag_ids_of_contact(std::int64_t contact_id) override {
@@ -1012,12 +1017,14 @@ class SqliteWriteTx final : public WriteTx {
       }
       stmt.run();
     }
-    for (; i < links.size(); ++i) tag_contact(links[i].first, links[i].second);
+    for (; i < links.size(); ++i) db_.prepare(sql::kTagContact).bind_all(links[i].first, links[i].second).run();
   }
 
-  bool untag_contact(std::int64_t contact_id, std::int64_t tag_id) override {
+  bool untag_contact(std::int64_t user_id, std::int64_t contact_id, std::int64_t tag_id) override {
     db_.prepare(sql::kUntagContact).bind_all(contact_id, tag_id).run();
-    return db_.changes() == 1;
+    if (db_.changes() != 1) return false;
+    written_.emplace_back(user_id, contact_id);
+    return true;
   }
 
   std::int64_t insert_contact_import(const ContactImportRecord& r) override {
@@ -1822,6 +1829,21 @@ struct SqliteStore::WorkspaceColumns {
 
 namespace {
 
+// `links` yields (contact id, tag id) in contact order.
+void set_tags_of_contacts(Stmt& links, crm::ContactColumns& columns) {
+  std::int64_t contact = 0;
+  std::vector<std::int64_t> tags;
+  while (links.step()) {
+    if (links.int64(0) != contact) {
+      if (!tags.empty()) columns.set_tags(contact, tags);
+      contact = links.int64(0);
+      tags.clear();
+    }
+    tags.push_back(links.int64(1));
+  }
+  if (!tags.empty()) columns.set_tags(contact, tags);
+}
+
 void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::int64_t& held_revision,
                      crm::ContactColumns& columns) {
   if (held_revision < 0) {
@@ -1832,6 +1854,9 @@ void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::i
     rows.bind_all(user_id);
     auto started = std::chrono::steady_clock::now();
     while (rows.step()) columns.upsert(read_contact(rows));
+    auto links = db.prepare(sql::kTagLinksOfWorkspace);
+    links.bind_all(user_id);
+    set_tags_of_contacts(links, columns);
     spdlog::info("segment counts: loaded {} contacts of account {} in {} ms ({} MiB)", columns.size(), user_id,
                  std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count(),
                  columns.memory_bytes() >> 20);
@@ -1843,6 +1868,10 @@ void refresh_columns(Db& db, std::int64_t user_id, std::int64_t revision, std::i
     auto changed = db.prepare(sql::kContactsChangedSince);
     changed.bind_all(user_id, held_revision);
     while (changed.step()) columns.upsert(read_contact(changed));
+    // Tagging logs the contact as changed; its upsert above cleared what the columns held.
+    auto links = db.prepare(sql::kTagLinksChangedSince);
+    links.bind_all(user_id, held_revision);
+    set_tags_of_contacts(links, columns);
   }
   held_revision = revision;
 }
@@ -1914,11 +1943,21 @@ void SqliteStore::query_columns(const ContactFilter& f, const ColumnsQuery& eval
     if (held->revision < 0) held->loaded = now;
     refresh_columns(db, f.user_id, revision, held->revision, held->columns);
     if (f.tag_id) {
-      auto tagged = db.prepare(sql::kContactsWithTag);
-      tagged.bind_all(*f.tag_id);
-      lists.push_back(crm::MemberList{ids_of(tagged)});
+      crm::SegmentRule tagged;
+      tagged.field = "tag";
+      tagged.subject = crm::RuleSubject::Tag;
+      tagged.op = crm::RuleOp::Has;
+      tagged.tag_id = *f.tag_id;
+      rules.push_back(std::move(tagged));
     }
     for (const auto& rule : f.rules) {
+      if (rule.subject == crm::RuleSubject::Tag) {
+        crm::SegmentRule resolved = rule;
+        auto tag = one<crm::Tag>(db, sql::kTagByName, read_tag, f.user_id, rule.value);
+        resolved.tag_id = tag ? tag->id : 0;
+        rules.push_back(std::move(resolved));
+        continue;
+      }
       if (crm::rule_reads_columns(rule)) {
         rules.push_back(rule);
         continue;
