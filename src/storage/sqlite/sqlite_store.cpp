@@ -1263,13 +1263,13 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
-  const char* taken_identifier(const crm::Contact& c, const IdentityKeys& keys) {
+  const char* taken_identifier(const crm::Contact& c) {
+    const IdentityKeys keys = keys_of(c);
     if (keys.telegram && taken(c, crm::IdentityKind::Telegram, keys.telegram)) return "telegram_id";
     if (keys.username && taken(c, crm::IdentityKind::Username, keys.username)) return "username";
     if (keys.phone && taken(c, crm::IdentityKind::Phone, keys.phone)) return "phone";
     return nullptr;
   }
-  const char* taken_identifier(const crm::Contact& c) { return taken_identifier(c, keys_of(c)); }
 
   // What the unique indexes on these columns used to throw; callers check before writing.
   void refuse_taken_identifiers(const crm::Contact& c) {
@@ -1278,13 +1278,13 @@ class SqliteWriteTx final : public WriteTx {
     }
   }
 
-  void index_identifiers(std::int64_t user_id, std::int64_t id, const IdentityKeys& keys) {
-    auto& index = identities(user_id);
+  void index_identifiers(const crm::Contact& c, std::int64_t id) {
+    auto& index = identities(c.user_id);
+    const IdentityKeys keys = keys_of(c);
     for (std::uint64_t digest : {keys.telegram, keys.username, keys.phone}) {
       if (digest) index.add(digest, id);
     }
   }
-  void index_identifiers(const crm::Contact& c, std::int64_t id) { index_identifiers(c.user_id, id, keys_of(c)); }
 
   // The workspace's identity index, complete for this transaction: loaded on first use (and
   // again after kIdentitiesMaxAge, which sheds stale entries), then brought up to date once per
