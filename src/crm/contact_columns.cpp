@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <numeric>
 #include <stdexcept>
 
 #include "util/ascii.hpp"
@@ -10,6 +11,13 @@
 namespace tglead::crm {
 
 namespace {
+
+// 0 .. rows-1: what a column compacting its own garbage keeps.
+std::vector<std::uint32_t> every_row(std::size_t rows) {
+  std::vector<std::uint32_t> out(rows);
+  std::iota(out.begin(), out.end(), std::uint32_t{0});
+  return out;
+}
 
 template <typename T>
 void keep_rows(std::vector<T>& column, const std::vector<std::uint32_t>& rows) {
@@ -106,9 +114,7 @@ void ContactColumns::TextColumn::set(std::size_t row, std::string_view text) {
   size_[row] = static_cast<std::uint32_t>(text.size());
   // Replaced text is dropped once it is half the buffer, so edits cannot grow it without bound.
   if (garbage_ > (std::size_t{1} << 20) && 2 * garbage_ > bytes_.size()) {
-    std::vector<std::uint32_t> every_row(begin_.size());
-    for (std::size_t i = 0; i < every_row.size(); ++i) every_row[i] = static_cast<std::uint32_t>(i);
-    keep(every_row);
+    keep(every_row(begin_.size()));
   }
 }
 
@@ -171,9 +177,7 @@ void ContactColumns::TagColumn::set(std::size_t row, const std::vector<std::int6
     pool_.push_back(it->second);
   }
   if (garbage_ > (std::size_t{1} << 20) && 2 * garbage_ > pool_.size()) {
-    std::vector<std::uint32_t> every_row(at_.size());
-    for (std::size_t i = 0; i < every_row.size(); ++i) every_row[i] = static_cast<std::uint32_t>(i);
-    keep(every_row);
+    keep(every_row(at_.size()));
   }
 }
 

@@ -110,9 +110,9 @@ std::optional<UpsertResult> create_if_new(storage::WriteTx& tx, const UpsertCont
                                           const PreparedContact& input);
 
 // create_if_new for many inputs at once (imports): created[i] tells whether inputs[i] became a
-// contact. Every input must have context.required_missing empty. An input not created may still
-// be new (an identifier was held by another input, or shares a dedup digest with one):
-// upsert_contact with create_refused decides.
+// contact. Every input must have context.required_missing empty. An input not created had an
+// identifier held by a stored contact or an earlier input: upsert_contact with create_refused
+// matches it (or creates it, if the holder let go in between).
 std::vector<bool> create_all_if_new(storage::WriteTx& tx, const UpsertContext& context,
                                     const std::vector<const PreparedContact*>& inputs);
 

@@ -30,6 +30,12 @@ std::uint64_t IdentityIndex::telegram_digest(std::int64_t telegram_id) {
   return spread_bits(static_cast<std::uint64_t>(telegram_id) * 4 + static_cast<std::uint64_t>(IdentityKind::Telegram));
 }
 
+IdentityKeys identity_keys(std::int64_t telegram_id, std::string_view username, std::string_view phone) {
+  return {telegram_id == 0 ? 0 : IdentityIndex::telegram_digest(telegram_id),
+          username.empty() ? 0 : IdentityIndex::digest(IdentityKind::Username, username),
+          phone.empty() ? 0 : IdentityIndex::digest(IdentityKind::Phone, phone)};
+}
+
 void IdentityIndex::add(std::uint64_t digest, std::int64_t contact_id) {
   if (4 * (used_ + 1) > 3 * slots_.size()) grow_to(std::max<std::size_t>(64, slots_.size() * 2));
   digest = stored(digest);

@@ -25,6 +25,15 @@ namespace tglead::crm {
 
 enum class IdentityKind : std::uint8_t { Username = 1, Phone = 2, Telegram = 3 };
 
+// The dedup digests of one contact's identifiers; 0 for one it lacks.
+struct IdentityKeys {
+  std::uint64_t telegram = 0, username = 0, phone = 0;
+  std::uint64_t of(IdentityKind kind) const {
+    return kind == IdentityKind::Telegram ? telegram : kind == IdentityKind::Username ? username : phone;
+  }
+};
+IdentityKeys identity_keys(std::int64_t telegram_id, std::string_view username, std::string_view phone);
+
 class IdentityIndex {
  public:
   static std::uint64_t digest(IdentityKind kind, std::string_view value);

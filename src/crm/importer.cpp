@@ -514,9 +514,10 @@ std::vector<std::size_t> independent_rows(const std::vector<PreparedRow>& rows) 
   keys.reserve(rows.size() * 3);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const Contact& c = rows[i].contact.fields;
-    if (c.telegram_id != 0) keys.emplace_back(IdentityIndex::telegram_digest(c.telegram_id), i);
-    if (!c.username.empty()) keys.emplace_back(IdentityIndex::digest(IdentityKind::Username, c.username), i);
-    if (!c.phone.empty()) keys.emplace_back(IdentityIndex::digest(IdentityKind::Phone, c.phone), i);
+    const IdentityKeys row_keys = identity_keys(c.telegram_id, c.username, c.phone);
+    for (std::uint64_t digest : {row_keys.telegram, row_keys.username, row_keys.phone}) {
+      if (digest) keys.emplace_back(digest, i);
+    }
   }
   std::sort(keys.begin(), keys.end());
   std::vector<bool> shared(rows.size());

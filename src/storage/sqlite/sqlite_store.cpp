@@ -851,7 +851,7 @@ class SqliteWriteTx final : public WriteTx {
     // look-ups, while those slots are still cached.
     constexpr std::size_t kAhead = 8;
     crm::IdentityIndex& index = identities(contacts.front().user_id);
-    std::vector<IdentityKeys> keys(contacts.size());
+    std::vector<crm::IdentityKeys> keys(contacts.size());
     for (std::size_t i = 0; i < contacts.size(); ++i) keys[i] = keys_of(contacts[i]);
     auto prefetch = [&](std::size_t i) {
       if (i >= contacts.size()) return;
@@ -875,7 +875,7 @@ class SqliteWriteTx final : public WriteTx {
     for (std::size_t i = 0; i < contacts.size(); ++i) {
       prefetch(i + kAhead);
       const crm::Contact& c = contacts[i];
-      const IdentityKeys& k = keys[i];
+      const crm::IdentityKeys& k = keys[i];
       if (!free(c, crm::IdentityKind::Telegram, k.telegram) || !free(c, crm::IdentityKind::Username, k.username) ||
           !free(c, crm::IdentityKind::Phone, k.phone)) {
         continue;
@@ -1218,19 +1218,10 @@ class SqliteWriteTx final : public WriteTx {
     return false;
   }
 
-  static std::uint64_t digest_of(crm::IdentityKind kind, const crm::Contact& c) {
-    switch (kind) {
-      case crm::IdentityKind::Username: return crm::IdentityIndex::digest(kind, c.username);
-      case crm::IdentityKind::Phone: return crm::IdentityIndex::digest(kind, c.phone);
-      case crm::IdentityKind::Telegram: return crm::IdentityIndex::telegram_digest(c.telegram_id);
-    }
-    return 0;
-  }
-
   // The contact holding the `kind` identifier of `wanted`.
   std::optional<crm::Contact> holder(std::int64_t user_id, crm::IdentityKind kind, const crm::Contact& wanted) {
     std::optional<crm::Contact> found;
-    identities(user_id).any_of(digest_of(kind, wanted), [&](std::int64_t id) {
+    identities(user_id).any_of(keys_of(wanted).of(kind), [&](std::int64_t id) {
       found = contact(user_id, id);
       if (found && holds(kind, wanted, found->username, found->phone, found->telegram_id)) return true;
       found.reset();
@@ -1239,14 +1230,8 @@ class SqliteWriteTx final : public WriteTx {
     return found;
   }
 
-  // The dedup digests of a contact's identifiers; 0 for one it lacks.
-  struct IdentityKeys {
-    std::uint64_t telegram = 0, username = 0, phone = 0;
-  };
-  static IdentityKeys keys_of(const crm::Contact& c) {
-    return {c.telegram_id == 0 ? 0 : crm::IdentityIndex::telegram_digest(c.telegram_id),
-            c.username.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Username, c.username),
-            c.phone.empty() ? 0 : crm::IdentityIndex::digest(crm::IdentityKind::Phone, c.phone)};
+  static crm::IdentityKeys keys_of(const crm::Contact& c) {
+    return crm::identity_keys(c.telegram_id, c.username, c.phone);
   }
 
   // Whether stored contact `id` of c's workspace holds c's `kind` identifier.
@@ -1264,7 +1249,7 @@ class SqliteWriteTx final : public WriteTx {
 
   // The column of the first identifier of `c` another contact holds, or nullptr.
   const char* taken_identifier(const crm::Contact& c) {
-    const IdentityKeys keys = keys_of(c);
+    const crm::IdentityKeys keys = keys_of(c);
     if (keys.telegram && taken(c, crm::IdentityKind::Telegram, keys.telegram)) return "telegram_id";
     if (keys.username && taken(c, crm::IdentityKind::Username, keys.username)) return "username";
     if (keys.phone && taken(c, crm::IdentityKind::Phone, keys.phone)) return "phone";
@@ -1280,7 +1265,7 @@ class SqliteWriteTx final : public WriteTx {
 
   void index_identifiers(const crm::Contact& c, std::int64_t id) {
     auto& index = identities(c.user_id);
-    const IdentityKeys keys = keys_of(c);
+    const crm::IdentityKeys keys = keys_of(c);
     for (std::uint64_t digest : {keys.telegram, keys.username, keys.phone}) {
       if (digest) index.add(digest, id);
     }
@@ -1788,6 +1773,7 @@ static std::string contact_from(const SqlFilter& rules) {
 
 std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int64_t* total) {
   std::vector<crm::Contact> out;
+  auto r = read();
   if (f.q.empty()) {
     // The listing order comes from the in-memory columns: an index on `updated` cost every
     // updated contact a random page (docs/benchmarks.md, "Contact import").
@@ -1797,20 +1783,17 @@ std::vector<crm::Contact> SqliteStore::contacts(const ContactFilter& f, std::int
       ids = columns.page(rules, lists, static_cast<std::size_t>(std::max<std::int64_t>(0, f.offset)),
                          static_cast<std::size_t>(std::max<std::int64_t>(0, f.limit)), total);
     });
-    auto r = read();
     for (std::int64_t id : ids) {
       // A contact deleted since the columns were read is left out.
       if (auto c = one<crm::Contact>(*r, sql::kContactById, read_contact, f.user_id, id)) out.push_back(std::move(*c));
     }
   } else {
-    auto r = read();
     SqlFilter rules = compile_rules(f.rules, kFirstRuleParam);
     out = paged<crm::Contact>(
         *r, TGLEAD_CONTACT_COLUMNS, contact_from(rules) + contact_where(f, rules), "ct.updated DESC, ct.id DESC",
         kFirstRuleParam + static_cast<int>(rules.values.size()), f.limit, f.offset,
         [&](Stmt& stmt) { bind_contact_filter(stmt, f, rules); }, read_contact, total);
   }
-  auto r = read();
   for (auto& c : out) {
     c.tags = many<std::string>(*r, sql::kTagNamesOfContact, [](const Stmt& s) { return s.text(0); }, c.id);
     c.values = read_values(*r, c.id);
@@ -1914,7 +1897,7 @@ std::shared_ptr<SqliteStore::WorkspaceColumns> SqliteStore::columns_of(std::int6
 }
 
 std::int64_t SqliteStore::count_in_columns(const ContactFilter& f) {
-  // A plain total must not wait for a load: the primary key answers it in ~50 ms at 1M.
+  // A plain total must not wait for a load: contacts_user answers it in ~50 ms at 1M.
   if (f.rules.empty() && !f.status && !f.source && !f.tag_id && !columns_held(f.user_id)) {
     auto r = read();
     return contacts_in_workspace(*r, f.user_id);
